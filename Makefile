@@ -1,0 +1,49 @@
+# Every target installs what it needs: `make demo` and `make test` work on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+NBGRADER := $(PY) -m nbgrader
+STAMP := $(VENV)/.installed
+ASSIGNMENTS := $(notdir $(wildcard source/*))
+export TF_CPP_MIN_LOG_LEVEL ?= 3
+# nbgrader runs the `alembic` command when it creates a gradebook: it must be on PATH.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export PYTHONWARNINGS ?= ignore
+
+.PHONY: venv system data release demo test test-fast lab bench lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+venv: $(STAMP)
+
+data: venv
+	$(PY) -m cnnkit.data fetch
+
+release: venv
+	@for a in $(ASSIGNMENTS); do \
+	  echo "generate_assignment $$a"; \
+	  $(NBGRADER) generate_assignment $$a --force --log-level=WARN || exit 1; \
+	done
+
+demo: venv data release
+	$(PY) -m autograder.demo
+
+test: venv data
+	$(PY) -m pytest
+
+test-fast: venv data
+	$(PY) -m pytest -m "not slow"
+
+lab: venv data
+	$(VENV)/bin/jupyter lab release/
+
+lint: venv
+	$(VENV)/bin/ruff check cnnkit autograder tests benchmarks
+
+clean:
+	rm -rf .demo .scratch autograded feedback submitted gradebook.db

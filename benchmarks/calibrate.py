@@ -1,0 +1,104 @@
+"""Calibrate an assignment's accuracy thresholds over several seeds.
+
+    python -m benchmarks.calibrate 01_simple_cnn --dataset fashion_mnist --seeds 0 1 2 3 4
+
+Executes the reference solution (the source notebook) once per seed, with the
+setup cell's `cnnkit.set_seed(0)` replaced by the seed, and with
+`$CNNKIT_CAPTURE_DIR` set so that the hidden tests save what they check. Every
+captured Keras model is then measured on the trusted test set. The result, with
+the notebook's wall time per run, goes to `benchmarks/calibration/<assignment>.json`,
+and the suggested threshold is printed: 1.5 points below the lowest accuracy,
+rounded down to a whole point.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+import keras
+import nbformat
+from nbclient import NotebookClient
+
+from cnnkit import grading
+
+REPO = Path(__file__).resolve().parent.parent
+SEED_CALL = "cnnkit.set_seed(0)"
+
+
+def with_seed(notebook: nbformat.NotebookNode, seed: int) -> nbformat.NotebookNode:
+    """A copy of `notebook` whose setup cell seeds with `seed` instead of 0."""
+    copy = nbformat.from_dict(notebook)
+    for cell in copy.cells:
+        if cell.cell_type == "code" and SEED_CALL in cell.source:
+            cell.source = cell.source.replace(SEED_CALL, f"cnnkit.set_seed({seed})")
+            return copy
+    raise ValueError(f"no setup cell calls {SEED_CALL}")
+
+
+def run_once(path: Path, seed: int, dataset: str, timeout: int) -> dict:
+    """Execute the notebook with `seed`; return wall time and captured models' accuracies."""
+    notebook = with_seed(nbformat.read(path, as_version=4), seed)
+    with tempfile.TemporaryDirectory() as captures:
+        os.environ[grading.CAPTURE_ENV] = captures
+        try:
+            start = time.perf_counter()
+            NotebookClient(notebook, timeout=timeout, resources={"metadata": {"path": path.parent}}).execute()
+            seconds = time.perf_counter() - start
+        finally:
+            del os.environ[grading.CAPTURE_ENV]
+        accuracies = {}
+        for folder in sorted(Path(captures).iterdir()):
+            for key, value in grading.load_capture(folder.name, captures).items():
+                if isinstance(value, keras.Model):
+                    accuracies[f"{folder.name}.{key}"] = grading.measure_test_accuracy(value, dataset)
+    return {"seed": seed, "seconds": round(seconds, 1), "accuracy": accuracies}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("assignment")
+    parser.add_argument("--dataset", required=True, choices=["mnist", "fashion_mnist"])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--timeout", type=int, default=1200, help="per-cell timeout, seconds")
+    args = parser.parse_args(argv)
+    path = next((REPO / "source" / args.assignment).glob("*.ipynb"))
+    runs = []
+    for seed in args.seeds:
+        runs.append(run_once(path, seed, args.dataset, args.timeout))
+        print(json.dumps(runs[-1]), flush=True)
+    keys = sorted({key for run in runs for key in run["accuracy"]})
+    summary = {}
+    for key in keys:
+        values = [run["accuracy"][key] for run in runs if key in run["accuracy"]]
+        lowest = min(values)
+        summary[key] = {
+            "min": lowest,
+            "max": max(values),
+            "mean": sum(values) / len(values),
+            "suggested_threshold": math.floor((lowest - 0.015) * 100) / 100,
+        }
+    result = {
+        "assignment": args.assignment,
+        "dataset": args.dataset,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "keras": keras.__version__},
+        "runs": runs,
+        "summary": summary,
+    }
+    out = REPO / "benchmarks" / "calibration" / f"{args.assignment}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(summary, indent=2))
+    print(f"written to {out.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,29 @@
+"""cnnkit: small helpers for the CNN exercises.
+
+Load data with `load_dataset`, prepare it with `to_model_input`, train with
+`train`, inspect a model with `layer_table`, and plot with `cnnkit.plots`.
+Importing cnnkit does no work: call `set_seed(0)` yourself in the setup cell.
+"""
+
+from cnnkit import checks, grading, models, plots
+from cnnkit.architecture import LayerRow, compare, format_table, layer_table
+from cnnkit.data import class_names, load_dataset, subsample, to_model_input
+from cnnkit.training import TrainingRecord, set_seed, train
+
+__all__ = [
+    "LayerRow",
+    "TrainingRecord",
+    "checks",
+    "class_names",
+    "compare",
+    "format_table",
+    "grading",
+    "layer_table",
+    "load_dataset",
+    "models",
+    "plots",
+    "set_seed",
+    "subsample",
+    "to_model_input",
+    "train",
+]
