@@ -5,7 +5,7 @@ Load data with `load_dataset`, prepare it with `to_model_input`, train with
 Importing cnnkit does no work: call `set_seed(0)` yourself in the setup cell.
 """
 
-from cnnkit import checks, grading, models, plots
+from cnnkit import checks, experiments, grading, models, plots
 from cnnkit.architecture import LayerRow, compare, format_table, layer_table
 from cnnkit.data import class_names, load_dataset, subsample, to_model_input
 from cnnkit.training import TrainingRecord, set_seed, train
@@ -16,6 +16,7 @@ __all__ = [
     "checks",
     "class_names",
     "compare",
+    "experiments",
     "format_table",
     "grading",
     "layer_table",

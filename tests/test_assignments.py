@@ -1,0 +1,36 @@
+"""Every assignment, graded by nbgrader: the reference earns full marks, the untouched notebook 0."""
+
+from __future__ import annotations
+
+import pytest
+
+from autograder import course
+from tests.conftest import REPO, notebook_of
+
+ASSIGNMENTS = course.assignments()
+
+
+def _reference_and_untouched(assignment):
+    return {
+        "reference": notebook_of(REPO / "source" / assignment),
+        "untouched": notebook_of(REPO / "release" / assignment),
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_reference_solution_earns_full_marks(assignment, autograded):
+    scores = autograded(assignment, _reference_and_untouched(assignment))["reference"]
+    auto = [s for s in scores if not s.manual]
+    assert auto, "the assignment has no autograded tests"
+    lost = [(s.id, s.points, s.max_points) for s in auto if s.points != s.max_points]
+    assert not lost, f"the reference solution loses points: {lost}"
+    assert all(s.needs_manual_grade for s in scores if s.manual)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_untouched_notebook_earns_nothing(assignment, autograded):
+    scores = autograded(assignment, _reference_and_untouched(assignment))["untouched"]
+    earned = [(s.id, s.points) for s in scores if not s.manual and s.points != 0]
+    assert not earned, f"the untouched notebook earns points: {earned}"

@@ -1,0 +1,56 @@
+"""set_seed makes runs repeatable; train is a thin record-keeping layer over model.fit."""
+
+import keras
+import numpy as np
+import pytest
+from keras import layers
+
+from cnnkit.training import TrainingRecord, set_seed, train
+
+
+def tiny_model():
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(3, activation="softmax")])
+    model.compile(loss="categorical_crossentropy", optimizer="sgd", metrics=["accuracy"])
+    return model
+
+
+def tiny_data(n=64):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(n, 4)).astype("float32")
+    y = keras.utils.to_categorical(rng.integers(0, 3, size=n), 3)
+    return x, y
+
+
+def test_train_records_history_time_and_params():
+    set_seed(0)
+    x, y = tiny_data()
+    record = train(tiny_model(), x, y, epochs=3, batch_size=16, validation_data=(x, y), verbose=0)
+    assert isinstance(record, TrainingRecord)
+    assert set(record.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert all(len(values) == 3 for values in record.history.values())
+    assert record.params == 15 and record.epochs == 3 and record.batch_size == 16
+    assert record.seconds > 0
+    assert record.final("loss") == record.history["loss"][-1]
+    with pytest.raises(KeyError, match="recorded"):
+        record.final("precision")
+
+
+def test_set_seed_makes_training_repeatable():
+    x, y = tiny_data()
+    losses = []
+    for _ in range(2):
+        set_seed(7)
+        losses.append(train(tiny_model(), x, y, epochs=2, batch_size=16, verbose=0).history["loss"])
+    assert losses[0] == losses[1]
+
+
+def test_bad_arguments_raise_clear_errors():
+    x, y = tiny_data()
+    with pytest.raises(ValueError, match="compile"):
+        train(keras.Sequential([keras.Input((4,)), layers.Dense(3)]), x, y, epochs=1, batch_size=8)
+    with pytest.raises(ValueError, match="64 examples but y has 10"):
+        train(tiny_model(), x, y[:10], epochs=1, batch_size=8)
+    with pytest.raises(TypeError):
+        train("model", x, y, epochs=1, batch_size=8)
+    with pytest.raises(TypeError):
+        set_seed("0")
