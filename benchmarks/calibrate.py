@@ -49,7 +49,8 @@ def run_once(path: Path, seed: int, dataset: str, timeout: int) -> dict:
         os.environ[grading.CAPTURE_ENV] = captures
         try:
             start = time.perf_counter()
-            NotebookClient(notebook, timeout=timeout, resources={"metadata": {"path": path.parent}}).execute()
+            resources = {"metadata": {"path": path.parent}}
+            NotebookClient(notebook, timeout=timeout, resources=resources).execute()
             seconds = time.perf_counter() - start
         finally:
             del os.environ[grading.CAPTURE_ENV]
@@ -57,7 +58,8 @@ def run_once(path: Path, seed: int, dataset: str, timeout: int) -> dict:
         for folder in sorted(Path(captures).iterdir()):
             for key, value in grading.load_capture(folder.name, captures).items():
                 if isinstance(value, keras.Model):
-                    accuracies[f"{folder.name}.{key}"] = grading.measure_test_accuracy(value, dataset)
+                    accuracy = grading.measure_test_accuracy(value, dataset)
+                    accuracies[f"{folder.name}.{key}"] = accuracy
     return {"seed": seed, "seconds": round(seconds, 1), "accuracy": accuracies}
 
 

@@ -63,8 +63,9 @@ def _output_shape(layer: keras.layers.Layer) -> tuple:
 def layer_table(model: keras.Model) -> list[LayerRow]:
     """One `LayerRow` per meaningful layer of `model`, in order.
 
-    A separate activation layer directly after a layer with a linear activation is merged into that layer's row, so `Conv2D(32, 3)` followed by
-    `ReLU()` gives the same row as `Conv2D(32, 3, activation="relu")`.
+    A separate activation layer directly after a layer with a linear activation is
+    merged into that layer's row, so `Conv2D(32, 3)` followed by `ReLU()` gives the
+    same row as `Conv2D(32, 3, activation="relu")`.
     """
     if not isinstance(model, keras.Model):
         raise TypeError(f"expected a keras.Model, got {type(model).__name__}")

@@ -66,7 +66,9 @@ def check_model(model: keras.Model, expected: list[LayerRow]) -> None:
     check_architecture(model, expected)
     total = sum(row.params for row in expected)
     if model.count_params() != total:
-        raise AssertionError(f"the model has {model.count_params():,} parameters, expected {total:,}")
+        raise AssertionError(
+            f"the model has {model.count_params():,} parameters, expected {total:,}"
+        )
 
 
 # --- capture and replay -------------------------------------------------------------

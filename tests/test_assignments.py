@@ -1,4 +1,4 @@
-"""Every assignment, graded by nbgrader: the reference earns full marks, the untouched notebook 0."""
+"""Every assignment through nbgrader: the reference earns full marks, the untouched 0."""
 
 from __future__ import annotations
 

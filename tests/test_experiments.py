@@ -1,1 +1,1 @@
-"""Experiment runners return complete tables (tiny synthetic data where the real set is not the point)."""
+"""Experiment runners return complete tables (small synthetic data where possible)."""
