@@ -9,6 +9,7 @@ again in a clean kernel on exactly those objects.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from pathlib import Path
@@ -16,9 +17,19 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from cnnkit.architecture import LayerRow
-from cnnkit.checks import check_architecture
-from cnnkit.data import load_dataset, to_model_input
+from cnnkit.architecture import LayerRow, compare, layer_table
+from cnnkit.checks import (
+    check_architecture,
+    check_confusion_matrix,
+    check_hidden_l2,
+    check_learning_curve,
+    check_log_spaced,
+    check_replicates,
+    check_subsets,
+)
+from cnnkit.data import load_dataset, pixel_statistics, to_model_input
+from cnnkit.experiments import changed_aspects
+from cnnkit.models import cnn_from_config
 
 CAPTURE_ENV = "CNNKIT_CAPTURE_DIR"
 
@@ -50,15 +61,19 @@ def measure_test_accuracy(model: keras.Model, name: str) -> float:
     return float(np.mean(probabilities.argmax(axis=1) == y_test))
 
 
-def check_min_accuracy(model: keras.Model, name: str, minimum: float) -> float:
-    """Assert that `model` reaches `minimum` accuracy on the trusted test set; return it."""
+def check_min_accuracy(model: keras.Model, name: str, minimum: float) -> None:
+    """Assert that `model` reaches `minimum` accuracy on the trusted test set, and print it.
+
+    Returns nothing on purpose: nbgrader scores a grade cell whose last line evaluates
+    to a number with that number.
+    """
     accuracy = measure_test_accuracy(model, name)
     if not accuracy >= minimum:
         raise AssertionError(
             f"test accuracy {accuracy:.4f} measured on the {name} test set "
             f"is below the required {minimum:.4f}"
         )
-    return accuracy
+    print(f"measured: test accuracy {accuracy:.4f} on the {name} test set")
 
 
 def check_model(model: keras.Model, expected: list[LayerRow]) -> None:
@@ -168,3 +183,232 @@ def check_preprocessing(name: str, x_train, y_train, x_test, y_test) -> None:
             raise AssertionError(f"{split} images are not the original pixels divided by 255")
         if y.shape != (len(labels), 10) or not np.array_equal(y, np.eye(10)[labels]):
             raise AssertionError(f"{split} labels are not the one-hot encoding of the originals")
+
+
+# --- single-factor variants (assignment 02) -------------------------------------------
+
+
+def check_trained_as(model: keras.Model, config: dict, n_train: int) -> None:
+    """Assert that `model` has the layers and optimizer of `config` and was trained as it says.
+
+    The optimizer's step counter must equal `epochs * ceil(n_train / batch_size)`, the
+    number of weight updates of that many epochs over `n_train` training images.
+    """
+    if not isinstance(model, keras.Model):
+        raise AssertionError(f"expected a keras.Model, got {type(model).__name__}")
+    reference = cnn_from_config(config)
+    differences = compare(model, layer_table(reference))
+    if differences:
+        raise AssertionError(
+            "the model does not match its configuration: " + "; ".join(differences)
+        )
+    optimizer, wanted = getattr(model, "optimizer", None), reference.optimizer
+    if type(optimizer) is not type(wanted):
+        raise AssertionError(
+            f"the model was trained with {type(optimizer).__name__}, "
+            f"its configuration says {type(wanted).__name__}"
+        )
+    if not np.isclose(float(optimizer.learning_rate), float(wanted.learning_rate)):
+        raise AssertionError(
+            f"the model was trained with learning rate {float(optimizer.learning_rate):g}, "
+            f"its configuration says {float(wanted.learning_rate):g}"
+        )
+    steps = config["epochs"] * math.ceil(n_train / config["batch_size"])
+    if int(optimizer.iterations) != steps:
+        raise AssertionError(
+            f"the model made {int(optimizer.iterations)} training steps, but {config['epochs']} "
+            f"epoch(s) with batch size {config['batch_size']} on {n_train} images make {steps}"
+        )
+
+
+def check_variant_gain(
+    baseline_model: keras.Model,
+    best_model: keras.Model,
+    best_config: dict,
+    baseline: dict,
+    variants: list,
+    name: str,
+    points: float,
+    n_train: int,
+) -> None:
+    """Assert that a one-aspect variant beats the baseline by `points` on the trusted test set.
+
+    Both models must have been built and trained as their configurations say
+    (`check_trained_as`); `best_config` must be one of `variants` and differ from
+    `baseline` in exactly one aspect.
+    """
+    if best_config not in list(variants):
+        raise AssertionError("the best model's configuration is not one of the variants")
+    aspects = changed_aspects(baseline, best_config)
+    if len(aspects) != 1:
+        raise AssertionError(f"the best variant changes {len(aspects)} aspects, not one")
+    check_trained_as(baseline_model, baseline, n_train)
+    check_trained_as(best_model, best_config, n_train)
+    base = measure_test_accuracy(baseline_model, name)
+    best = measure_test_accuracy(best_model, name)
+    gain = 100 * (best - base)
+    if gain < points:
+        raise AssertionError(
+            f"measured on the {name} test set, the best variant ({aspects[0]}) reaches "
+            f"{best:.4f} against the baseline's {base:.4f}: {gain:+.1f} points, "
+            f"at least {points:g} required"
+        )
+    print(f"measured: baseline {base:.4f}, {aspects[0]} variant {best:.4f} ({gain:+.1f} points)")
+
+
+# --- fully connected versus convolutional networks (assignment 03) ----------------------
+
+MLP_64_64 = [
+    LayerRow("Flatten", (None, 784), 0, None),
+    LayerRow("Dense", (None, 64), 50240, "relu"),
+    LayerRow("Dense", (None, 64), 4160, "relu"),
+    LayerRow("Dense", (None, 10), 650, "softmax"),
+]
+MLP_500_300 = [
+    LayerRow("Flatten", (None, 784), 0, None),
+    LayerRow("Dense", (None, 500), 392500, "relu"),
+    LayerRow("Dense", (None, 300), 150300, "relu"),
+    LayerRow("Dense", (None, 10), 3010, "softmax"),
+]
+
+
+def check_l2_mlp(model: keras.Model, factor: float) -> None:
+    """Assert that `model` is the 500-300 MLP with L2 weight decay `factor` on its hidden layers."""
+    check_model(model, MLP_500_300)
+    check_hidden_l2(model, factor)
+
+
+def check_l2_factors(values) -> None:
+    """Assert that `values` are the five L2 factors 1e-6 ... 1e-3, evenly log-spaced."""
+    check_log_spaced(values, 1e-6, 1e-3, 5)
+
+
+def check_sweep_results(results, minimum: float, shape: tuple = (3, 5)) -> None:
+    """Assert that `results` holds test accuracies `(replicates, factors)` of at least `minimum`."""
+    check_replicates(results, shape, minimum)
+
+
+def check_convnet(model: keras.Model, name: str, minimum: float) -> None:
+    """Assert that `model` has a `Conv2D` layer and reaches `minimum` on the trusted test set."""
+    if not isinstance(model, keras.Model):
+        raise AssertionError(f"expected a keras.Model, got {type(model).__name__}")
+    kinds = [row.type for row in layer_table(model)]
+    if "Conv2D" not in kinds:
+        raise AssertionError(f"the model has no Conv2D layer: {' -> '.join(kinds)}")
+    check_min_accuracy(model, name, minimum)
+
+
+# --- learning curves and standardisation (assignment 04) ------------------------------
+
+LEARNING_CURVE_CNN = [
+    LayerRow("Conv2D", (None, 24, 24, 16), 416, "linear"),
+    LayerRow("BatchNormalization", (None, 24, 24, 16), 64, None),
+    LayerRow("ReLU", (None, 24, 24, 16), 0, "relu"),
+    LayerRow("MaxPooling2D", (None, 12, 12, 16), 0, None),
+    LayerRow("Conv2D", (None, 8, 8, 32), 12832, "linear"),
+    LayerRow("BatchNormalization", (None, 8, 8, 32), 128, None),
+    LayerRow("ReLU", (None, 8, 8, 32), 0, "relu"),
+    LayerRow("MaxPooling2D", (None, 4, 4, 32), 0, None),
+    LayerRow("Flatten", (None, 512), 0, None),
+    LayerRow("Dense", (None, 10), 5130, "softmax"),
+]
+"""Two 5x5 convolution blocks (16 and 32 filters, batch norm, ReLU, 2x2 pooling), 18,570
+parameters: the CNN of the learning curves."""
+
+
+def check_stratified_subsets(subsets, name: str) -> None:
+    """Assert that `subsets` are stratified, log-spaced subsets of the trusted training set."""
+    (_, y_train), _ = load_dataset(name)
+    check_subsets(subsets, y_train, largest=len(y_train))
+
+
+def _check_budget(model: keras.Model, steps: int, label: str) -> None:
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None:
+        raise AssertionError(f"the {label} model has no optimizer: was it compiled and trained?")
+    made = int(optimizer.iterations)
+    if made != steps:
+        raise AssertionError(
+            f"the {label} model made {made} training steps, but the budget of every size is "
+            f"{steps}: train a fresh model for every size, never one model on and on"
+        )
+
+
+def check_learning_curve_models(curve, smallest_model, full_model, name: str) -> None:
+    """Assert that the first and last models of a learning curve are the CNN, each trained
+    from scratch with the curve's budget, and that the curve reports their real accuracy."""
+    check_learning_curve(curve)
+    for label, model, position in (("smallest", smallest_model, 0), ("full-data", full_model, -1)):
+        if not isinstance(model, keras.Model):
+            raise AssertionError(f"the {label} model is a {type(model).__name__}, not a model")
+        check_model(model, LEARNING_CURVE_CNN)
+        _check_budget(model, int(curve["steps"][position]), label)
+        measured = measure_test_accuracy(model, name)
+        reported = float(curve["test_accuracy"][position])
+        if abs(measured - reported) > 0.002:
+            raise AssertionError(
+                f"the curve reports test accuracy {reported:.4f} for the {label} model, but it "
+                f"measures {measured:.4f} on the {name} test set"
+            )
+        print(f"measured: {label} model {measured:.4f}")
+
+
+def check_full_data_model(full_model, curve, name: str, minimum: float) -> None:
+    """Assert that the model trained on all training images, with the curve's budget,
+    reaches `minimum` accuracy on the trusted test set."""
+    if not isinstance(full_model, keras.Model):
+        raise AssertionError(f"expected a keras.Model, got {type(full_model).__name__}")
+    (_, y_train), _ = load_dataset(name)
+    if int(curve["size"][-1]) != len(y_train):
+        raise AssertionError(f"the last size of the curve is {curve['size'][-1]}, not all "
+                             f"{len(y_train):,} training images")
+    _check_budget(full_model, int(curve["steps"][-1]), "full-data")
+    check_min_accuracy(full_model, name, minimum)
+
+
+def trusted_confusion_matrix(model: keras.Model, name: str) -> np.ndarray:
+    """The confusion matrix of `model` on the trusted test set, each row divided by its sum."""
+    x_test, y_test = trusted_test_set(name)
+    predicted = np.asarray(model.predict(x_test, batch_size=1000, verbose=0)).argmax(axis=1)
+    counts = np.bincount(y_test.astype(int) * 10 + predicted, minlength=100).reshape(10, 10)
+    return counts / counts.sum(axis=1, keepdims=True)
+
+
+def check_confusion_of(confusion, model: keras.Model, name: str) -> None:
+    """Assert that `confusion` is `model`'s normalised confusion matrix on the trusted test set."""
+    check_confusion_matrix(confusion)
+    expected = trusted_confusion_matrix(model, name)
+    if np.abs(np.asarray(confusion, dtype=float) - expected).max() > 2e-3:
+        raise AssertionError(
+            "the confusion matrix differs from the full-data model's on the test set: "
+            "rows must be true classes and columns predicted classes"
+        )
+
+
+def check_standardized_data(pixel_mean, pixel_std, epsilon, x_test_std, name: str) -> None:
+    """Assert per-pixel statistics of the trusted training images, a small epsilon, and test
+    images standardised with them: `(x - mean) / (std + epsilon)` (or `max(std, epsilon)`)."""
+    (x_train, _), (x_test, _) = load_dataset(name)
+    mean, std = pixel_statistics(x_train[..., np.newaxis])
+    mean, std = mean / np.float32(255), std / np.float32(255)
+    if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float, np.number)):
+        raise AssertionError(f"epsilon must be a number, got {epsilon!r}")
+    epsilon = float(epsilon)
+    if not 1e-8 <= epsilon <= 0.1:
+        raise AssertionError(f"epsilon {epsilon:g} is not a small positive number")
+    pixel_mean, pixel_std = np.asarray(pixel_mean), np.asarray(pixel_std)
+    if pixel_mean.shape != mean.shape or pixel_std.shape != std.shape:
+        raise AssertionError(f"the statistics must have the shape {mean.shape} of one image")
+    if np.abs(pixel_mean - mean).max() > 5e-4 or np.abs(pixel_std - std).max() > 5e-4:
+        raise AssertionError("the statistics are not those of the training images alone")
+    x_test_std = np.asarray(x_test_std)
+    if x_test_std.shape != (len(x_test), 28, 28, 1):
+        raise AssertionError(f"x_test_std has shape {x_test_std.shape}")
+    if not np.all(np.isfinite(x_test_std)):
+        raise AssertionError("x_test_std holds NaN or infinite values")
+    shifted = to_model_input(x_test) - pixel_mean
+    for scale in (pixel_std + np.float32(epsilon), np.maximum(pixel_std, np.float32(epsilon))):
+        if np.allclose(x_test_std, shifted / scale, rtol=1e-3, atol=1e-3):
+            return
+    raise AssertionError("x_test_std is not the test images standardised with the training "
+                         "statistics and epsilon")
