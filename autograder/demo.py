@@ -2,9 +2,10 @@
 
     python -m autograder.demo [--course DIR]
 
-Both go through nbgrader's autograde in a scratch course directory; the table
-shows each test's points. The reference earns full marks, the untouched notebook
-nothing on any autograded test.
+Both go through the autograder (`python -m autograder grade`): nbgrader's autograde
+with the student's kernel in the sandbox, then the clean-room replay of the hidden
+tests. The tables show each test's points: the reference earns full marks, the
+untouched notebook nothing on any autograded test.
 """
 
 from __future__ import annotations
@@ -13,41 +14,30 @@ import argparse
 import time
 from pathlib import Path
 
-from autograder.course import REPO, autograde, make_course, scores, submit
+from autograder.grader import REPO, Course, Options, grade
+from autograder.report import table
 
 ASSIGNMENT = "01_simple_cnn"
-
-
-def format_scores(student: str, rows) -> str:
-    """A per-test table for one student."""
-    lines = [f"{student}", f"  {'test':<28}{'points':>8}  kind"]
-    for row in rows:
-        kind = "manual (pending)" if row.manual else "autograded"
-        lines.append(f"  {row.id:<28}{row.points:>4g} / {row.max_points:<4g} {kind}")
-    auto = [r for r in rows if not r.manual]
-    total = sum(r.points for r in auto)
-    lines.append(f"  {'autograded total':<28}{total:>4g} / {sum(r.max_points for r in auto):g}")
-    return "\n".join(lines)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--course", type=Path, default=REPO / ".demo", help="scratch course dir")
     args = parser.parse_args(argv)
-    course = make_course(args.course.resolve(), ASSIGNMENT)
-    notebook = next((REPO / "source" / ASSIGNMENT).glob("*.ipynb")).name
+    course = Course(args.course.resolve(), REPO / "source", ASSIGNMENT)
+    course.setup()
     submissions = {
-        "reference": REPO / "source" / ASSIGNMENT / notebook,
-        "untouched": REPO / "release" / ASSIGNMENT / notebook,
+        "reference": course.assignment.notebook,
+        "untouched": REPO / "release" / ASSIGNMENT / course.notebook_name,
     }
-    for student, path in submissions.items():
-        submit(course, ASSIGNMENT, student, path)
+    print(f"Grading {len(submissions)} submissions of {ASSIGNMENT} ...", flush=True)
     start = time.perf_counter()
-    print(f"Autograding {len(submissions)} submissions of {ASSIGNMENT} with nbgrader ...")
-    autograde(course, ASSIGNMENT)
-    print(f"done in {time.perf_counter() - start:.0f} s (course directory: {course})\n")
-    for student in submissions:
-        print(format_scores(student, scores(course, ASSIGNMENT, student)), end="\n\n")
+    results = {student: grade(course, student, path, Options())
+               for student, path in submissions.items()}
+    print(f"done in {time.perf_counter() - start:.0f} s (nbgrader course: {course.root})\n")
+    for student, result in results.items():
+        print(student)
+        print(table(result), end="\n\n")
     return 0
 
 

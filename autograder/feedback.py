@@ -1,4 +1,11 @@
-"""Feedback without hidden tests: an nbconvert preprocessor for `nbgrader generate_feedback`."""
+"""Feedback without hidden tests: an nbconvert preprocessor for `nbgrader generate_feedback`.
+
+Hidden tests must not reach students, neither as code nor through outputs: a student's
+kernel runs the hidden tests, so student code could print them. `HideHiddenTests`
+therefore strips hidden regions and tracebacks from grade cells and also removes, from
+every cell's outputs, any line of hidden-test code it finds (`scrub`). Residual risk: an
+encoded copy (e.g. base64) of hidden code printed by the student is not recognised.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ from nbconvert.preprocessors import Preprocessor
 
 BEGIN = "### BEGIN HIDDEN TESTS"
 END = "### END HIDDEN TESTS"
+REDACTED = "[removed: hidden test code]"
 
 
 def strip_hidden_tests(source: str) -> str:
@@ -31,13 +39,62 @@ def hide_cell(cell) -> None:
             output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
 
 
-class HideHiddenTests(Preprocessor):
-    """Remove hidden test code and tracebacks from every grade cell.
+def hidden_code_lines(notebook, minimum: int = 12) -> list[str]:
+    """Lines of the hidden regions of a notebook's grade cells, longest first."""
+    lines = set()
+    for cell in notebook.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade") and BEGIN in cell.source:
+            inside = False
+            for line in cell.source.splitlines():
+                marker = line.strip()
+                if marker in (BEGIN, END):
+                    inside = marker == BEGIN
+                elif inside and len(marker) >= minimum:
+                    lines.add(marker)
+    return sorted(lines, key=len, reverse=True)
 
-    Only cells marked as grade cells are touched; their source comes from the
-    instructor's notebook after autograding, so student text never confuses the
+
+def scrub(text: str, leaks: list[str]) -> str:
+    """`text` with every occurrence of a line of `leaks` replaced by a note."""
+    if not isinstance(text, str):
+        return text
+    for line in leaks:
+        if line in text:
+            text = text.replace(line, REDACTED)
+    return text
+
+
+def _scrub_output(output, leaks) -> None:
+    for key in ("text", "evalue"):
+        if key in output:
+            output[key] = scrub(output[key], leaks)
+    if "traceback" in output:
+        output["traceback"] = [scrub(line, leaks) for line in output["traceback"]]
+    for mime, value in output.get("data", {}).items():
+        if mime.startswith("text/") or mime.endswith("json"):
+            output["data"][mime] = scrub(value, leaks) if isinstance(value, str) else value
+
+
+def scrub_notebook(notebook, leaks: list[str]) -> None:
+    """Remove lines of hidden code from the outputs of every cell of `notebook`."""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            _scrub_output(output, leaks)
+
+
+class HideHiddenTests(Preprocessor):
+    """Remove hidden test code and tracebacks from grade cells, and hidden code from outputs.
+
+    Only cells marked as grade cells have their source changed; their source comes from
+    the instructor's notebook after autograding, so student text never confuses the
     markers.
     """
+
+    def preprocess(self, nb, resources):
+        leaks = hidden_code_lines(nb)
+        nb, resources = super().preprocess(nb, resources)
+        scrub_notebook(nb, leaks)
+        return nb, resources
 
     def preprocess_cell(self, cell, resources, index):
         nbgrader = cell.get("metadata", {}).get("nbgrader", {})

@@ -303,5 +303,53 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+# --- per-pixel standardisation (assignment 04) ----------------------------------------
+
+
+def pixel_statistics(x_train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The mean and standard deviation of every pixel over the images of `x_train`.
+
+    `x_train` has shape `(N, 28, 28, 1)` (or `(N, 28, 28)`); both results have the shape
+    of one image, `(28, 28, 1)`, and dtype float32. Computed in float64 for accuracy.
+    Pixels that are the same in every image (MNIST's black border) have a std of 0.
+    """
+    x = np.asarray(x_train)
+    if x.ndim < 2 or len(x) < 2:
+        raise ValueError(f"expected a stack of at least two images (N, ...), got {x.shape}")
+    total, squares = np.zeros(x.shape[1:]), np.zeros(x.shape[1:])
+    for start in range(0, len(x), 10_000):  # in chunks: a float64 copy of all would be large
+        chunk = x[start : start + 10_000].astype(np.float64)
+        total += chunk.sum(axis=0)
+        squares += (chunk**2).sum(axis=0)
+    mean = total / len(x)
+    std = np.sqrt(np.maximum(squares / len(x) - mean**2, 0.0))
+    return mean.astype(np.float32), std.astype(np.float32)
+
+
+def standardize(x_train: np.ndarray, *others: np.ndarray, epsilon: float = 0.01):
+    """Per-pixel standardisation fitted on `x_train` only: `(x - mean) / (std + epsilon)`.
+
+    The mean and std of each pixel come from `x_train` (see `pixel_statistics`) and are
+    applied unchanged to `others` (validation or test images): the test set must not
+    influence the preprocessing. `epsilon` keeps pixels whose std is 0 from dividing by
+    zero (0 / 0 gives NaN) and nearly-constant pixels from being blown up.
+
+    Returns the standardised `x_train` followed by the standardised `others`, float32,
+    each in the shape it came in, e.g. `x_train_std, x_test_std = standardize(x_train, x_test)`.
+    """
+    if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float)) or epsilon <= 0:
+        raise ValueError(f"epsilon must be a small positive number, got {epsilon!r}")
+    mean, std = pixel_statistics(x_train)
+    scale = std + np.float32(epsilon)
+    results = []
+    for x in (x_train, *others):
+        x = np.asarray(x)
+        if x.shape[1:] != mean.shape:
+            raise ValueError(f"images of shape {x.shape[1:]} do not match the training "
+                             f"images' shape {mean.shape}")
+        results.append(((x - mean) / scale).astype(np.float32))
+    return tuple(results)
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import keras
 import numpy as np
@@ -27,6 +28,8 @@ class TrainingRecord:
         params: number of parameters of the model.
         epochs: number of epochs trained.
         batch_size: batch size used.
+        epoch_seconds: wall-clock time of each epoch (training and validation);
+            the first one includes Keras's one-off preparation of the model.
     """
 
     history: dict[str, list[float]]
@@ -34,12 +37,54 @@ class TrainingRecord:
     params: int
     epochs: int
     batch_size: int
+    epoch_seconds: list[float] = field(default_factory=list)
 
     def final(self, metric: str) -> float:
         """The value of `metric` after the last epoch, e.g. `record.final("val_accuracy")`."""
         if metric not in self.history:
             raise KeyError(f"no metric {metric!r}; recorded: {sorted(self.history)}")
         return self.history[metric][-1]
+
+
+class _EpochTimer(keras.callbacks.Callback):
+    """Records the wall-clock time of every epoch."""
+
+    def __init__(self):
+        super().__init__()
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self.start)
+
+
+STEPS_PER_CALL = 64
+"""How many batches `train` lets Keras run per call into TensorFlow."""
+
+
+@contextlib.contextmanager
+def _steps_per_call(model: keras.Model, steps: int):
+    """Let `model.fit` run `steps` batches per call into TensorFlow, then restore the model.
+
+    Keras normally returns to Python after every batch to update callbacks and progress
+    bars, which costs about a third of a small convnet's training time on 2 CPU cores
+    (see benchmarks/README.md). `train` prints at most one line per epoch, so it lets
+    Keras run many batches per call (Keras's `steps_per_execution`). The batches, their
+    order and every weight update stay exactly the same. A model compiled with its own
+    `steps_per_execution` is left as it is.
+    """
+    if model.steps_per_execution != 1:
+        yield
+        return
+    model.steps_per_execution = steps
+    model.train_function = model.test_function = None  # rebuilt for the new setting
+    try:
+        yield
+    finally:
+        model.steps_per_execution = 1
+        model.train_function = model.test_function = None
 
 
 def train(
@@ -73,15 +118,18 @@ def train(
         raise ValueError("the model is not compiled yet: call model.compile(...) first")
     if len(x) != len(y):
         raise ValueError(f"x has {len(x)} examples but y has {len(y)}")
+    timer = _EpochTimer()
     start = time.perf_counter()
-    history = model.fit(
-        x,
-        y,
-        epochs=epochs,
-        batch_size=batch_size,
-        validation_data=validation_data,
-        verbose=verbose,
-    )
+    with _steps_per_call(model, STEPS_PER_CALL):
+        history = model.fit(
+            x,
+            y,
+            epochs=epochs,
+            batch_size=batch_size,
+            validation_data=validation_data,
+            verbose=verbose,
+            callbacks=[timer],
+        )
     seconds = time.perf_counter() - start
     values = {name: [float(v) for v in vals] for name, vals in history.history.items()}
     return TrainingRecord(
@@ -90,4 +138,5 @@ def train(
         params=int(model.count_params()),
         epochs=epochs,
         batch_size=batch_size,
+        epoch_seconds=timer.seconds,
     )

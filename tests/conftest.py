@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -30,8 +31,11 @@ def autograded(tmp_path_factory):
     `autograded(assignment, {"student": notebook_path, ...})` returns
     `{student: [TestScore, ...]}`. Results are cached for the session, so the
     reference and untouched runs of an assignment are graded only once.
+    `grade.runs[assignment]` holds the course folder and the seconds the last
+    autograde of that assignment took (tests/test_benchmarks.py checks the budgets).
     """
     cache: dict = {}
+    runs: dict = {}
 
     def grade(assignment: str, submissions: dict[str, Path]) -> dict:
         key = (assignment, tuple(sorted((s, str(p)) for s, p in submissions.items())))
@@ -40,8 +44,11 @@ def autograded(tmp_path_factory):
             course.make_course(root, assignment)
             for student, path in submissions.items():
                 course.submit(root, assignment, student, path)
+            start = time.perf_counter()
             course.autograde(root, assignment)
+            runs[assignment] = {"root": root, "seconds": time.perf_counter() - start}
             cache[key] = {s: course.scores(root, assignment, s) for s in submissions}
         return cache[key]
 
+    grade.runs = runs
     return grade

@@ -1,5 +1,7 @@
 """Student-facing checks pass on right answers and name the fix on wrong ones."""
 
+import re
+
 import keras
 import numpy as np
 import pytest
@@ -78,3 +80,301 @@ def test_accuracy_check():
         checks.check_accuracy(0.5, 0.8)
     with pytest.raises(AssertionError, match="not a fraction"):
         checks.check_accuracy(85.0, 0.8)
+
+
+# --- single-factor variants (assignment 02) -------------------------------------------
+
+BASE02 = dict(models.SIMPLE_CNN_CONFIG, epochs=2)
+METRICS = ("loss", "accuracy", "val_loss", "val_accuracy")
+GOOD_VARIANTS = [
+    dict(BASE02, optimizer="adam"),
+    dict(BASE02, conv_blocks=2),
+    dict(BASE02, activation="tanh"),
+    dict(BASE02, epochs=3),
+    dict(BASE02, batch_size=256),
+]
+
+
+def _results(variants, accuracies):
+    from cnnkit.experiments import describe_change
+
+    rows = []
+    for index, (config, accuracy) in enumerate(zip([BASE02, *variants], accuracies)):
+        aspect, value = describe_change(BASE02, config)
+        epochs = config["epochs"]
+        rows.append({
+            "name": "baseline" if index == 0 else f"variant {index}", "aspect": aspect,
+            "value": value, "test_accuracy": accuracy, "seconds": 1.5,
+            "params": models.cnn_from_config(config).count_params(), "epochs": epochs,
+            "history": {metric: [0.5] * epochs for metric in METRICS},
+            "config": config,
+        })
+    return rows
+
+
+def test_variant_checks_accept_five_single_changes(capsys):
+    checks.check_variant_configs(GOOD_VARIANTS, minimum=5)
+    checks.check_one_change_each(BASE02, GOOD_VARIANTS)
+    checks.check_distinct_aspects(BASE02, GOOD_VARIANTS, minimum=5)
+    out = capsys.readouterr().out
+    assert "OK: 5 valid configurations" in out and "OK: 5 different aspects" in out
+
+
+def test_variant_configs_check_counts_and_names_the_bad_variant():
+    with pytest.raises(AssertionError, match="there are 4 variants; make at least 5"):
+        checks.check_variant_configs(GOOD_VARIANTS[:4], minimum=5)
+    bad = [*GOOD_VARIANTS[:4], dict(BASE02, epoch=3)]
+    with pytest.raises(AssertionError, match=r"variant 5: unknown key 'epoch' \(did you mean"):
+        checks.check_variant_configs(bad, minimum=5)
+    with pytest.raises(AssertionError, match="must be a list"):
+        checks.check_variant_configs(GOOD_VARIANTS[0])
+
+
+def test_one_change_check_names_each_variant_that_changes_more_or_nothing():
+    wrong = list(GOOD_VARIANTS)
+    wrong[2] = dict(BASE02, epochs=3, optimizer="adam")
+    wrong[4] = dict(BASE02)
+    with pytest.raises(AssertionError) as error:
+        checks.check_one_change_each(BASE02, wrong)
+    message = str(error.value)
+    assert "variant 3 changes both 'optimizer' and 'epochs'" in message
+    assert "variant 5 is the same as the baseline" in message
+    wrong[2] = dict(BASE02, epochs=3, optimizer="adam", dropout=0.2)
+    with pytest.raises(AssertionError, match="variant 3 changes 3 aspects: 'dropout', "):
+        checks.check_one_change_each(BASE02, wrong)
+
+
+def test_distinct_aspects_check_names_repeats_and_counts():
+    repeated = [*GOOD_VARIANTS[:4], dict(BASE02, optimizer="rmsprop")]
+    with pytest.raises(AssertionError, match="variants 1 and 5 both change 'optimizer'"):
+        checks.check_distinct_aspects(BASE02, repeated)
+    with pytest.raises(AssertionError, match="change only 4 different aspects"):
+        checks.check_distinct_aspects(BASE02, GOOD_VARIANTS[:4])
+    # a variant that changes two aspects still counts both, once each
+    two = [*GOOD_VARIANTS[:2], dict(BASE02, activation="tanh", dropout=0.2), *GOOD_VARIANTS[3:]]
+    checks.check_distinct_aspects(BASE02, two)
+
+
+def test_results_table_check_accepts_complete_and_names_gaps():
+    table = _results(GOOD_VARIANTS, [0.8, 0.88, 0.79, 0.81, 0.83, 0.78])
+    checks.check_results_table(table, BASE02, GOOD_VARIANTS)
+    with pytest.raises(AssertionError, match="has 5 rows, expected 6"):
+        checks.check_results_table(table[:5], BASE02, GOOD_VARIANTS)
+    broken = [dict(row) for row in table]
+    broken[3]["params"] = 1
+    with pytest.raises(AssertionError, match="parameter count of variant 3"):
+        checks.check_results_table(broken, BASE02, GOOD_VARIANTS)
+    broken = [dict(row) for row in table]
+    del broken[2]["seconds"]
+    with pytest.raises(AssertionError, match="the row of variant 2 lacks 'seconds'"):
+        checks.check_results_table(broken, BASE02, GOOD_VARIANTS)
+    broken = [dict(row) for row in table]
+    broken[4]["history"] = {"loss": [1.0]}
+    with pytest.raises(AssertionError, match="history of variant 4 needs 3 values of 'loss'"):
+        checks.check_results_table(broken, BASE02, GOOD_VARIANTS)
+    with pytest.raises(AssertionError, match="row 2 is not variant 1"):
+        checks.check_results_table(table, BASE02, GOOD_VARIANTS[::-1])
+
+
+def test_improvement_check_returns_best_single_change_variant():
+    table = _results(GOOD_VARIANTS, [0.80, 0.86, 0.79, 0.81, 0.83, 0.78])
+    assert checks.check_improvement(table, points=5) == 1
+    table = _results(GOOD_VARIANTS, [0.80, 0.84, 0.79, 0.81, 0.83, 0.78])
+    expected = r"variant 1 \(optimizer = adam\), reaches 0.8400: \+4.0 points"
+    with pytest.raises(AssertionError, match=expected):
+        checks.check_improvement(table, points=5)
+    double = [dict(BASE02, optimizer="adam", epochs=3), *GOOD_VARIANTS[1:]]
+    table = _results(double, [0.80, 0.90, 0.79, 0.81, 0.86, 0.78])
+    assert checks.check_improvement(table, points=5) == 4  # variant 1 changes two aspects
+
+
+# --- weight decay and replicated sweeps (assignment 03) ---------------------------------
+
+
+def _wide_mlp(regularizers):
+    stack = [keras.Input(shape=(28, 28, 1)), layers.Flatten()]
+    for units, regularizer in zip((500, 300), regularizers):
+        stack.append(layers.Dense(units, activation="relu", kernel_regularizer=regularizer))
+    return keras.Sequential(stack + [layers.Dense(10, activation="softmax")])
+
+
+@pytest.mark.parametrize(
+    "regularizer",
+    [
+        lambda: keras.regularizers.L2(1e-4),
+        lambda: keras.regularizers.l2(1e-4),
+        lambda: keras.regularizers.L1L2(l2=1e-4),
+    ],
+)
+def test_hidden_l2_accepts_equivalent_formulations(regularizer, capsys):
+    checks.check_hidden_l2(_wide_mlp([regularizer(), regularizer()]), 1e-4)
+    assert "OK: L2 factor 0.0001 on the 2 hidden layers" in capsys.readouterr().out
+
+
+def test_hidden_l2_accepts_the_l2_string_only_for_its_default_factor():
+    model = _wide_mlp(["l2", "l2"])
+    checks.check_hidden_l2(model, 0.01)
+    with pytest.raises(AssertionError, match='the string "l2" means the default factor 0.01'):
+        checks.check_hidden_l2(model, 1e-4)
+
+
+@pytest.mark.parametrize(
+    ("regularizers", "message"),
+    [
+        ([None, None], "hidden layer 1 (500 units) has no L2 weight decay"),
+        ([keras.regularizers.L2(1e-4), None], "hidden layer 2 (300 units) has no L2"),
+        ([keras.regularizers.L1(1e-4)] * 2, "has no L2 weight decay"),
+        ([keras.regularizers.L1L2(l1=1e-5, l2=1e-4)] * 2, "also has an L1 penalty"),
+        ([keras.regularizers.L2(1e-3)] * 2, "has L2 factor 0.001, expected 0.0001"),
+    ],
+)
+def test_hidden_l2_names_the_layer_and_the_problem(regularizers, message):
+    with pytest.raises(AssertionError, match=re.escape(message)):
+        checks.check_hidden_l2(_wide_mlp(regularizers), 1e-4)
+
+
+def test_hidden_l2_ignores_the_output_layer():
+    model = keras.Sequential([
+        keras.Input(shape=(784,)),
+        layers.Dense(500, activation="relu", kernel_regularizer=keras.regularizers.L2(1e-5)),
+        layers.Dense(10, activation="softmax", kernel_regularizer=keras.regularizers.L2(1e-2)),
+    ])
+    checks.check_hidden_l2(model, 1e-5)
+
+
+def test_log_spaced_check_explains_linear_spacing(capsys):
+    checks.check_log_spaced(np.logspace(-6, -3, 5), 1e-6, 1e-3, 5)
+    checks.check_log_spaced([1e-6, 10 ** -5.25, 10 ** -4.5, 10 ** -3.75, 1e-3], 1e-6, 1e-3, 5)
+    assert capsys.readouterr().out.count("OK") == 2
+    with pytest.raises(AssertionError, match="linear scale"):
+        checks.check_log_spaced(np.linspace(1e-6, 1e-3, 5), 1e-6, 1e-3, 5)
+    with pytest.raises(AssertionError, match="there are 4 values"):
+        checks.check_log_spaced(np.logspace(-6, -3, 4), 1e-6, 1e-3, 5)
+    with pytest.raises(AssertionError, match="expected 1e-06, 5.62e-06"):
+        checks.check_log_spaced(np.logspace(-5, -2, 5), 1e-6, 1e-3, 5)
+
+
+def test_replicates_check():
+    good = 0.97 + 0.001 * np.arange(15).reshape(3, 5)
+    checks.check_replicates(good, (3, 5), 0.95)
+    for results, message in [
+        (good.T, "transpose it"),
+        (100 * good, "fractions"),
+        (np.where(good > 0.98, np.nan, good), "NaN"),
+        (good - 0.5, "below the expected minimum 0.95"),
+        (np.tile(good[0], (3, 1)), "its own seed"),
+    ]:
+        with pytest.raises(AssertionError, match=message):
+            checks.check_replicates(results, (3, 5), 0.95)
+
+
+# --- learning curves and standardisation (assignment 04) --------------------------------
+
+LC_SIZES = [100, 300, 1000, 3000, 10000, 60000]
+
+
+def _labels(n=60000):
+    return (np.arange(n) * 7 % 10).astype(np.uint8)  # every class, in a mixed order
+
+
+def _stratified(labels, n, seed=0):
+    from cnnkit.data import subsample
+
+    return subsample(np.arange(len(labels)), labels, n, seed=seed)[0]
+
+
+def test_check_sizes_wants_six_log_spaced_sizes_from_100_to_60000(capsys):
+    checks.check_sizes(LC_SIZES)
+    checks.check_sizes([100, 250, 500, 1000, 5000, 60000])
+    for bad, message in [
+        ([100, 1000, 10000, 60000], "at least 6"),
+        ([100, 300, 300, 3000, 10000, 60000], "increase"),
+        ([200, 300, 1000, 3000, 10000, 60000], "from 200"),
+        ([100, 12080, 24060, 36040, 48020, 60000], "not log-spaced"),
+    ]:
+        with pytest.raises(AssertionError, match=message):
+            checks.check_sizes(bad)
+
+
+def test_check_subsets_accepts_stratified_and_rejects_first_n():
+    labels = np.sort(_labels())  # sorted by class: the first n images are all zeros
+    checks.check_subsets([_stratified(labels, n) for n in LC_SIZES], labels)
+    with pytest.raises(AssertionError, match="not stratified"):
+        checks.check_subsets([np.arange(n) for n in LC_SIZES], labels)
+    with pytest.raises(AssertionError, match="positions"):
+        checks.check_subsets([np.linspace(0, 1, n) for n in LC_SIZES], labels)
+    twice = [_stratified(labels, n) for n in LC_SIZES]
+    twice[0][1] = twice[0][0]
+    with pytest.raises(AssertionError, match="twice"):
+        checks.check_subsets(twice, labels)
+
+
+def _curve(**changes):
+    table = {"size": LC_SIZES, "train_accuracy": [1.0] * 5 + [0.99],
+             "test_accuracy": [0.83, 0.92, 0.96, 0.975, 0.987, 0.991], "steps": [1000] * 6,
+             "batch_size": [128] * 6, "seconds": [20.0] * 6}
+    table.update(changes)
+    return table
+
+
+def test_check_learning_curve_wants_one_budget_and_a_rising_curve():
+    checks.check_learning_curve(_curve(), minimum=0.97)
+    with pytest.raises(AssertionError, match="different budgets"):
+        checks.check_learning_curve(_curve(steps=[1000] * 5 + [2000]))
+    with pytest.raises(AssertionError, match="drops"):
+        checks.check_learning_curve(_curve(test_accuracy=[0.83, 0.92, 0.96, 0.9, 0.98, 0.99]))
+    with pytest.raises(AssertionError, match="hardly changes"):
+        checks.check_learning_curve(_curve(test_accuracy=[0.98] * 6))
+    with pytest.raises(AssertionError, match="below"):
+        checks.check_learning_curve(_curve(), minimum=0.995)
+    with pytest.raises(AssertionError, match="keys"):
+        checks.check_learning_curve({"size": LC_SIZES})
+
+
+def test_check_confusion_matrix_wants_rows_summing_to_one():
+    counts = np.eye(10) * 95 + 0.5
+    checks.check_confusion_matrix(counts / counts.sum(axis=1, keepdims=True))
+    with pytest.raises(AssertionError, match="counts"):
+        checks.check_confusion_matrix(counts)
+    with pytest.raises(AssertionError, match="sum to 1"):
+        checks.check_confusion_matrix(counts / counts.sum())
+    with pytest.raises(AssertionError, match="shape"):
+        checks.check_confusion_matrix(np.eye(9))
+
+
+def test_check_standardization_catches_the_zero_std_trap():
+    rng = np.random.default_rng(0)
+    x_train = rng.random((200, 28, 28, 1), dtype=np.float32)
+    x_train[:, 0, :, :] = 0  # a black border row: standard deviation 0
+    x_test = rng.random((50, 28, 28, 1), dtype=np.float32)
+    mean, std = x_train.mean(axis=0), x_train.std(axis=0)
+    good = [(x - mean) / (std + 0.01) for x in (x_train, x_test)]
+    checks.check_standardization(x_train, x_test, *good, mean, std, 0.01)
+    checks.check_standardization(x_train, x_test, *good, mean, std, np.float32(0.01))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        trap = [(x - mean) / std for x in (x_train, x_test)]
+    with pytest.raises(AssertionError, match="NaN"):
+        checks.check_standardization(x_train, x_test, *trap, mean, std, 0.01)
+    both = np.concatenate([x_train, x_test])
+    with pytest.raises(AssertionError, match="never on the test set"):
+        checks.check_standardization(x_train, x_test, *good, both.mean(axis=0), std, 0.01)
+    with pytest.raises(AssertionError, match="EPSILON"):
+        checks.check_standardization(x_train, x_test, *good, mean, std, 0)
+    with pytest.raises(AssertionError, match="axis=0"):
+        checks.check_standardization(x_train, x_test, *good, mean.mean(), std, 0.01)
+
+
+def test_check_fresh_builder_refuses_a_shared_model():
+    model = models.simple_cnn()
+    model.compile(optimizer="sgd", loss="categorical_crossentropy")
+    with pytest.raises(AssertionError, match="same model twice"):
+        checks.check_fresh_builder(lambda: model, SIMPLE_CNN)
+
+    def fresh():
+        built = models.simple_cnn()
+        built.compile(optimizer="sgd", loss="categorical_crossentropy")
+        return built
+
+    assert checks.check_fresh_builder(fresh, SIMPLE_CNN) is not None
+    with pytest.raises(AssertionError, match="not compiled"):
+        checks.check_fresh_builder(models.simple_cnn, SIMPLE_CNN)

@@ -339,3 +339,33 @@ def test_to_model_input_shape_dtype_and_range():
 def test_to_model_input_rejects_wrong_input(bad, error, text):
     with pytest.raises(error, match=text):
         data.to_model_input(bad)
+
+
+# --- per-pixel standardisation (assignment 04) ------------------------------------------
+
+
+def test_pixel_statistics_match_numpy_and_keep_the_image_shape():
+    rng = np.random.default_rng(0)
+    x = rng.random((25_001, 4, 4, 1)).astype(np.float32)  # more than one chunk
+    mean, std = data.pixel_statistics(x)
+    assert mean.shape == std.shape == (4, 4, 1) and mean.dtype == np.float32
+    assert np.allclose(mean, x.astype(np.float64).mean(axis=0), atol=1e-6)
+    assert np.allclose(std, x.astype(np.float64).std(axis=0), atol=1e-6)
+    with pytest.raises(ValueError):
+        data.pixel_statistics(np.zeros((1, 4, 4, 1)))
+
+
+def test_standardize_fits_on_training_images_only_and_survives_zero_std():
+    rng = np.random.default_rng(1)
+    x_train = rng.random((100, 5, 5, 1)).astype(np.float32)
+    x_train[:, 0] = 0  # constant pixels: std 0
+    x_test = rng.random((10, 5, 5, 1)).astype(np.float32) + 5
+    train_std, test_std = data.standardize(x_train, x_test, epsilon=0.01)
+    assert np.all(np.isfinite(train_std)) and np.all(np.isfinite(test_std))
+    assert np.allclose(train_std.mean(axis=0), 0, atol=1e-5)
+    assert test_std.mean() > 5  # shifted test images stay shifted: not re-fitted on them
+    assert train_std.dtype == np.float32 and test_std.shape == x_test.shape
+    with pytest.raises(ValueError, match="epsilon"):
+        data.standardize(x_train, epsilon=0)
+    with pytest.raises(ValueError, match="shape"):
+        data.standardize(x_train, np.zeros((3, 4, 4, 1)))

@@ -87,3 +87,170 @@ def test_trusted_preprocessing_check_rejects_tampered_labels():
     with pytest.raises(AssertionError, match="divided by 255"):
         grading.check_preprocessing("fashion_mnist", prepare(x_train) * 0.5, onehot(y_train),
                                     prepare(x_test), onehot(y_test))
+
+
+# --- single-factor variants (assignment 02) -------------------------------------------
+
+
+def _trained(config, n=50):
+    model = models.cnn_from_config(config)
+    x = np.zeros((n, 28, 28, 1), "float32")
+    y = keras.utils.to_categorical(np.zeros(n), 10)
+    model.fit(x, y, epochs=config["epochs"], batch_size=config["batch_size"], verbose=0)
+    return model
+
+
+def test_check_trained_as_counts_steps_and_compares_optimizer_and_layers():
+    config = dict(models.SIMPLE_CNN_CONFIG, epochs=2, batch_size=32)
+    model = _trained(config)
+    grading.check_trained_as(model, config, n_train=50)
+    with pytest.raises(AssertionError, match="made 4 training steps, but 3 epoch"):
+        grading.check_trained_as(model, dict(config, epochs=3), n_train=50)
+    with pytest.raises(AssertionError, match="trained with SGD, its configuration says Adam"):
+        grading.check_trained_as(model, dict(config, optimizer="adam"), n_train=50)
+    with pytest.raises(AssertionError, match="learning rate 0.01, its configuration says 0.1"):
+        grading.check_trained_as(model, dict(config, learning_rate=0.1), n_train=50)
+    with pytest.raises(AssertionError, match="does not match its configuration"):
+        grading.check_trained_as(model, dict(config, conv_blocks=2), n_train=50)
+
+
+def test_check_trained_as_works_on_a_captured_model(monkeypatch, tmp_path):
+    config = dict(models.SIMPLE_CNN_CONFIG, epochs=1, batch_size=16, optimizer="adam")
+    monkeypatch.setenv(grading.CAPTURE_ENV, str(tmp_path))
+    grading.capture("test_gain", best_model=_trained(config), best_config=config)
+    loaded = grading.load_capture("test_gain", tmp_path)
+    assert loaded["best_config"] == config
+    grading.check_trained_as(loaded["best_model"], loaded["best_config"], n_train=50)
+
+
+def test_variant_gain_needs_a_one_aspect_variant_trained_as_stated():
+    base = dict(models.SIMPLE_CNN_CONFIG, epochs=1, batch_size=16)
+    single, double = dict(base, optimizer="adam"), dict(base, optimizer="adam", epochs=2)
+    baseline_model, best_model = _trained(base), _trained(single)
+    args = ("fashion_mnist", 5, 50)
+    with pytest.raises(AssertionError, match="not one of the variants"):
+        grading.check_variant_gain(baseline_model, best_model, single, base, [double], *args)
+    with pytest.raises(AssertionError, match="changes 2 aspects, not one"):
+        grading.check_variant_gain(baseline_model, best_model, double, base, [double], *args)
+    with pytest.raises(AssertionError, match="training steps"):
+        grading.check_variant_gain(
+            baseline_model, best_model, single, base, [single], "fashion_mnist", 5, 100
+        )
+    # both trained as stated, but on blank images: both near chance on the real test set
+    with pytest.raises(AssertionError, match=r"points, at least 50 required"):
+        grading.check_variant_gain(
+            baseline_model, best_model, single, base, [single], "fashion_mnist", 50, 50
+        )
+
+
+# --- fully connected versus convolutional networks (assignment 03) ----------------------
+
+
+def test_l2_mlp_check_survives_a_capture(monkeypatch, tmp_path):
+    monkeypatch.setenv(grading.CAPTURE_ENV, str(tmp_path))
+    right, wrong = models.mlp((500, 300), l2=1e-3), models.mlp((500, 300))
+    string = keras.Sequential([
+        keras.Input(shape=(28, 28, 1)), keras.layers.Flatten(),
+        keras.layers.Dense(500, activation="relu", kernel_regularizer="l2"),
+        keras.layers.Dense(300, activation="relu", kernel_regularizer="l2"),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
+    grading.capture("test_l2_model", right=right, wrong=wrong, string=string)
+    loaded = grading.load_capture("test_l2_model", tmp_path)
+    grading.check_l2_mlp(loaded["right"], 1e-3)
+    with pytest.raises(AssertionError, match="no L2 weight decay"):
+        grading.check_l2_mlp(loaded["wrong"], 1e-3)
+    with pytest.raises(AssertionError, match="has L2 factor 0.01"):
+        grading.check_l2_mlp(loaded["string"], 1e-3)
+    with pytest.raises(AssertionError, match="parameters"):
+        grading.check_l2_mlp(models.mlp((500, 200), l2=1e-3), 1e-3)
+
+
+def test_l2_factor_and_sweep_checks():
+    grading.check_l2_factors(np.logspace(-6, -3, 5))
+    with pytest.raises(AssertionError, match="linear scale"):
+        grading.check_l2_factors(np.linspace(1e-6, 1e-3, 5))
+    grading.check_sweep_results(np.full((3, 5), 0.97) + np.arange(3)[:, None] * 1e-3, 0.95)
+    with pytest.raises(AssertionError, match="shape"):
+        grading.check_sweep_results(np.full((5,), 0.97), 0.95)
+
+
+@pytest.mark.slow
+def test_convnet_check_needs_a_convolution_and_the_accuracy():
+    with pytest.raises(AssertionError, match="no Conv2D layer"):
+        grading.check_convnet(models.mlp(), "mnist", 0.99)
+    with pytest.raises(AssertionError, match="below the required 0.9900"):
+        grading.check_convnet(models.small_convnet(), "mnist", 0.99)
+
+
+# --- learning curves and standardisation (assignment 04) --------------------------------
+
+
+def _learning_curve_cnn():
+    model = keras.Sequential([
+        keras.Input(shape=(28, 28, 1)),
+        keras.layers.Conv2D(16, 5), keras.layers.BatchNormalization(), keras.layers.ReLU(),
+        keras.layers.MaxPooling2D(),
+        keras.layers.Conv2D(32, 5), keras.layers.BatchNormalization(), keras.layers.ReLU(),
+        keras.layers.MaxPooling2D(),
+        keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def test_learning_curve_cnn_table_matches_the_notebook_network():
+    grading.check_model(_learning_curve_cnn(), grading.LEARNING_CURVE_CNN)
+    assert sum(row.params for row in grading.LEARNING_CURVE_CNN) == 18570
+
+
+@pytest.mark.slow
+def test_learning_curve_models_must_be_fresh_and_honestly_reported():
+    from cnnkit import experiments
+
+    (x_train, y_train), _ = grading.load_dataset("mnist")
+    x, y = grading.to_model_input(x_train[:200]), y_train[:200]
+    sizes = [100, 300, 1000, 3000, 10000, 60000]
+    fresh, other = _learning_curve_cnn(), _learning_curve_cnn()
+    experiments.train_steps(fresh, x, y, steps=2, batch_size=32)
+    experiments.train_steps(other, x, y, steps=2, batch_size=32)
+    measured = grading.measure_test_accuracy(fresh, "mnist")
+    curve = {"size": sizes, "train_accuracy": [1.0] * 6, "steps": [2] * 6,
+             "test_accuracy": [measured] + [0.99] * 5, "batch_size": [32] * 6, "seconds": [1] * 6}
+    with pytest.raises(AssertionError, match="reports test accuracy 0.9900"):
+        grading.check_learning_curve_models(curve, fresh, other, "mnist")
+    experiments.train_steps(other, x, y, steps=2, batch_size=32)  # trained on and on
+    with pytest.raises(AssertionError, match="made 4 training steps"):
+        grading.check_learning_curve_models(curve, fresh, other, "mnist")
+    with pytest.raises(AssertionError, match="made 4 training steps"):
+        grading.check_full_data_model(other, curve, "mnist", 0.0)
+
+
+def test_confusion_of_is_recomputed_from_the_model():
+    model = models.simple_cnn()  # untrained: some fixed, poor predictions on MNIST
+    expected = grading.trusted_confusion_matrix(model, "mnist")
+    assert expected.shape == (10, 10) and np.allclose(expected.sum(axis=1), 1)
+    grading.check_confusion_of(expected, model, "mnist")
+    with pytest.raises(AssertionError, match="differs"):
+        grading.check_confusion_of(np.full((10, 10), 0.1), model, "mnist")
+
+
+def test_standardized_data_must_use_training_statistics_only():
+    from cnnkit.data import pixel_statistics
+
+    (x_train, _), (x_test, _) = grading.load_dataset("mnist")
+    train, test = grading.to_model_input(x_train), grading.to_model_input(x_test)
+    mean, std = pixel_statistics(train)
+    grading.check_standardized_data(mean, std, 0.01, (test - mean) / (std + 0.01), "mnist")
+    grading.check_standardized_data(mean, std, 1e-7, (test - mean) / np.maximum(std, 1e-7),
+                                    "mnist")
+    all_mean, all_std = pixel_statistics(np.concatenate([train, test]))
+    with pytest.raises(AssertionError, match="training images alone"):
+        grading.check_standardized_data(all_mean, all_std, 0.01,
+                                        (test - all_mean) / (all_std + 0.01), "mnist")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        trap = (test - mean) / std
+    with pytest.raises(AssertionError, match="NaN"):
+        grading.check_standardized_data(mean, std, 0.01, trap, "mnist")
+    with pytest.raises(AssertionError, match="standardised with the training"):
+        grading.check_standardized_data(mean, std, 0.01, (test - mean) / (std + 0.1), "mnist")

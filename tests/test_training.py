@@ -54,3 +54,37 @@ def test_bad_arguments_raise_clear_errors():
         train("model", x, y, epochs=1, batch_size=8)
     with pytest.raises(TypeError):
         set_seed("0")
+
+
+def test_train_gives_exactly_what_model_fit_gives():
+    # train runs many batches per call into TensorFlow; the training must not change
+    x, y = tiny_data(200)  # 200 / 16: 12 full batches and a partial one
+    runs = []
+    for use_train in (True, False):
+        set_seed(3)
+        model = tiny_model()
+        kwargs = dict(epochs=3, batch_size=16, validation_data=(x[:50], y[:50]), verbose=0)
+        if use_train:
+            history = train(model, x, y, **kwargs).history
+        else:
+            history = model.fit(x, y, **kwargs).history
+        runs.append((history, [w.tolist() for w in model.get_weights()]))
+    assert runs[0] == runs[1]
+
+
+def test_train_restores_the_model_and_records_epoch_times():
+    x, y = tiny_data()
+    model = tiny_model()
+    record = train(model, x, y, epochs=2, batch_size=16, verbose=0)
+    assert len(record.epoch_seconds) == 2 and all(s > 0 for s in record.epoch_seconds)
+    assert model.steps_per_execution == 1
+    model.fit(x, y, epochs=1, batch_size=16, verbose=0)  # still usable as compiled
+    assert int(model.optimizer.iterations) == 3 * 4
+
+
+def test_train_keeps_a_steps_per_execution_chosen_at_compile_time():
+    x, y = tiny_data()
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(3, activation="softmax")])
+    model.compile(loss="categorical_crossentropy", optimizer="sgd", steps_per_execution=2)
+    train(model, x, y, epochs=1, batch_size=16, verbose=0)
+    assert model.steps_per_execution == 2

@@ -1,0 +1,92 @@
+"""Measure the kit's performance on this machine; write results.json and README.md.
+
+    python -m benchmarks.bench                 # everything (about 30 minutes on 2 cores)
+    python -m benchmarks.bench --quick         # a couple of minutes, no notebooks
+    python -m benchmarks.bench --only epochs   # some parts; the others keep their results
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PARTS = ["ceiling", "epochs", "data", "kernel", "notebooks", "grading", "threads"]
+QUICK_PARTS = ["ceiling", "epochs", "data", "kernel"]
+
+
+def machine() -> dict:
+    import keras
+    import tensorflow as tf
+
+    return {"cpus": os.cpu_count(), "python": platform.python_version(),
+            "tensorflow": tf.__version__, "keras": keras.__version__}
+
+
+def run_part(name: str, args) -> dict:
+    from benchmarks import measure, notebooks
+    from benchmarks.reference import QUICK
+
+    repeats = args.repeats
+    if name == "ceiling":
+        return measure.ceiling(2048 if args.quick else 4096, repeats or (5 if args.quick else 9))
+    if name == "epochs":
+        models = args.models or (QUICK if args.quick else None)
+        return measure.epochs(models, repeats or (1 if args.quick else 3),
+                              2 if args.quick else 3)
+    if name == "data":
+        return measure.data(repeats or (3 if args.quick else 5))
+    if name == "kernel":
+        return notebooks.kernel(repeats or (1 if args.quick else 3))
+    if name == "notebooks":
+        return notebooks.notebooks(args.assignments, repeats or 1)
+    if name == "grading":
+        return notebooks.grading(repeats=repeats or 1)
+    if name == "threads":
+        return measure.threads(repeats or 2)
+    raise ValueError(f"unknown part {name!r}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", choices=PARTS, help="parts to run (default: all)")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"fewer repeats and models; parts {', '.join(QUICK_PARTS)}")
+    parser.add_argument("--repeats", type=int, help="repeats per measurement")
+    parser.add_argument("--models", nargs="+", help="epochs: reference model names")
+    parser.add_argument("--assignments", nargs="+", help="notebooks: assignment folders")
+    parser.add_argument("--out", type=Path, default=HERE / "results.json")
+    parser.add_argument("--readme", type=Path, default=HERE / "README.md")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("PYTHONWARNINGS", "ignore")  # kernels inherit both
+
+    from benchmarks import report
+    from benchmarks.measure import load
+
+    results = json.loads(args.out.read_text()) if args.out.is_file() else {}
+    results["machine"] = machine()
+    results.setdefault("parts", {})
+    for name in args.only or (QUICK_PARTS if args.quick else PARTS):
+        print(f"{name} (load {load():.1f})", flush=True)
+        start, load_start = time.time(), load()
+        result = run_part(name, args)
+        results["parts"][name] = {
+            "when": time.strftime("%Y-%m-%d %H:%M", time.localtime(start)),
+            "seconds": round(time.time() - start, 1), "quick": args.quick,
+            "load_start": load_start, "load_end": load(), "result": result,
+        }
+        args.out.write_text(json.dumps(results, indent=1) + "\n")  # keep what is done so far
+    old = args.readme.read_text() if args.readme.is_file() else ""
+    notes = old.split(report.NOTES_MARKER, 1)[1] if report.NOTES_MARKER in old else ""
+    args.readme.write_text(report.render(results, PARTS, notes))
+    print(f"written {args.out} and {args.readme}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,129 @@
+"""Calibrate assignment 04: test accuracy of the full-data CNN of the learning curve, over seeds.
+
+    python -m benchmarks.calibrate_04 --seeds 0 1 2 3 4 5 6 7
+    python -m benchmarks.calibrate_04 --seeds 0 --curve   # every size of the notebook
+
+Runs exactly the notebook's training code, taken from the reference notebook
+(source/04_learning_curves): its `build_cnn` solution cell (network, optimizer, STEPS,
+BATCH_SIZE) and, with `--curve`, its `subsets` cell, through
+`cnnkit.experiments.learning_curve`. Without `--curve` only the 60,000-image model is
+trained, which is the one the threshold applies to. Each model is measured on the
+trusted test set by `cnnkit.grading.measure_test_accuracy`. Writes every run, its
+seconds and the load average (the machine may be shared), and the suggested threshold
+(at least 1.5 points below the lowest accuracy, rounded down to a tenth of a point) to
+`benchmarks/calibration/04_learning_curves.json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import time
+from pathlib import Path
+
+import keras
+import nbformat
+import numpy as np
+from keras import layers
+
+import cnnkit
+from cnnkit import grading
+
+REPO = Path(__file__).resolve().parent.parent
+ASSIGNMENT = "04_learning_curves"
+OUT = REPO / "benchmarks" / "calibration" / f"{ASSIGNMENT}.json"
+
+
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def solution_code(*grade_ids: str) -> str:
+    """The solution regions of the reference notebook's cells `grade_ids`, in that order."""
+    path = next((REPO / "source" / ASSIGNMENT).glob("*.ipynb"))
+    cells = {
+        cell.metadata.get("nbgrader", {}).get("grade_id"): cell.source
+        for cell in nbformat.read(path, as_version=4).cells
+    }
+    code = []
+    for grade_id in grade_ids:
+        inside = False
+        for line in cells[grade_id].splitlines():
+            if line.strip() in ("### BEGIN SOLUTION", "### END SOLUTION"):
+                inside = line.strip() == "### BEGIN SOLUTION"
+            elif inside:
+                code.append(line)
+    return "\n".join(code)
+
+
+def run_once(seed: int, curve: bool) -> dict:
+    """Train the notebook's CNN on all sizes (`curve`) or on all data only, from `seed`."""
+    cnnkit.set_seed(seed)
+    (x_train, y_train), (x_test, y_test) = cnnkit.load_dataset("mnist")
+    namespace = {"keras": keras, "layers": layers, "np": np, "cnnkit": cnnkit,
+                 "y_train": y_train}
+    exec(solution_code("subsets", "build_cnn"), namespace)
+    subsets = namespace["subsets"] if curve else [np.arange(len(y_train))]
+    load_before = _load()
+    start = time.perf_counter()
+    table, models = cnnkit.experiments.learning_curve(
+        namespace["build_cnn"], subsets,
+        training_data=(cnnkit.to_model_input(x_train), y_train),
+        test_data=(cnnkit.to_model_input(x_test), y_test),
+        steps=namespace["STEPS"], batch_size=namespace["BATCH_SIZE"], seed=seed, verbose=0,
+    )
+    seconds = time.perf_counter() - start
+    return {
+        "seed": seed,
+        "table": table,
+        "full_data_accuracy": grading.measure_test_accuracy(models[-1], "mnist"),
+        "steps": namespace["STEPS"],
+        "batch_size": namespace["BATCH_SIZE"],
+        "seconds": round(seconds, 1),
+        "load_before": load_before,
+        "load_after": _load(),
+    }
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2, 3, 4],
+                        help="seeds to (re)run; none: only summarise the recorded runs")
+    parser.add_argument("--curve", action="store_true", help="train every size, not only 60,000")
+    args = parser.parse_args(argv)
+    previous = json.loads(OUT.read_text()) if OUT.is_file() else {}
+    runs = [r for r in previous.get("runs", []) if r["seed"] not in args.seeds]
+    for seed in args.seeds:
+        runs.append(run_once(seed, args.curve))
+        print(json.dumps(runs[-1]), flush=True)
+    runs.sort(key=lambda r: r["seed"])
+    accuracies = [r["full_data_accuracy"] for r in runs]
+    lowest = min(accuracies)
+    summary = {
+        "seeds": len(runs),
+        "min": lowest,
+        "max": max(accuracies),
+        "mean": round(sum(accuracies) / len(accuracies), 4),
+        "suggested_threshold": math.floor((lowest - 0.015) * 1000 + 1e-9) / 1000,
+    }
+    OUT.parent.mkdir(exist_ok=True)
+    OUT.write_text(json.dumps({
+        "assignment": ASSIGNMENT,
+        "dataset": "mnist",
+        "what": "test accuracy of the CNN trained on all 60,000 images with the notebook's "
+                "budget (the model of test_full_data_accuracy)",
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "keras": keras.__version__},
+        "runs": runs,
+        "summary": summary,
+    }, indent=2) + "\n")
+    print(json.dumps(summary, indent=2))
+    print(f"written to {OUT.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,211 @@
+"""In-process measurements: compute ceiling, data loading, epochs, and thread settings.
+
+Every function returns a plain dict for `results.json`. Times are wall-clock seconds
+(medians of repeats); CPU seconds of this process are recorded too, as they suffer less
+from other processes sharing the machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import keras
+
+import cnnkit
+from benchmarks.reference import REFERENCES, forward_flops, training_flops
+
+
+def load() -> float:
+    """The 1-minute load average (processes wanting a CPU; this machine has 2)."""
+    return float(open("/proc/loadavg").read().split()[0])
+
+
+def median(values) -> float:
+    return float(statistics.median(values))
+
+
+def ceiling(size: int = 4096, repeats: int = 7) -> dict:
+    """GFLOP/s of a large float32 matmul in TensorFlow: the practical hardware limit."""
+    import tensorflow as tf
+
+    a = tf.random.normal((size, size))
+    b = tf.random.normal((size, size))
+    matmul = tf.function(lambda: tf.matmul(a, b))
+    matmul()  # trace and warm up
+    seconds, cpu = [], []
+    for _ in range(repeats):
+        start, cpu_start = time.perf_counter(), time.process_time()
+        matmul()  # on CPU the call returns when the product is computed
+        seconds.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - cpu_start)
+    flops = 2 * size**3
+    return {
+        "size": size, "repeats": repeats, "load": load(),
+        "gflops": flops / median(seconds) / 1e9,
+        "best_gflops": flops / min(seconds) / 1e9,
+        # per CPU-second: what one core delivers while it runs; hardly affected by load
+        "gflops_per_cpu_second": flops / median(cpu) / 1e9,
+    }
+
+
+def _timed(function, repeats: int) -> float:
+    seconds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        seconds.append(time.perf_counter() - start)
+    return median(seconds)
+
+
+def _dataset_times(name: str, repeats: int) -> dict:
+    from cnnkit import data as cdata
+
+    def first_cached():
+        cdata._verified.clear()  # a new process verifies the cache once
+        cdata.load_dataset(name)
+
+    (x_train, _), _ = cdata.load_dataset(name)
+    path = cdata.cache_path(name)
+    return {
+        "uncached": _timed(lambda: cdata._from_sources(name, None), max(1, repeats // 2)),
+        "cached_first": _timed(first_cached, repeats),
+        "cached_again": _timed(lambda: cdata.load_dataset(name), repeats),
+        "to_model_input": _timed(lambda: cdata.to_model_input(x_train), repeats),
+        "cache_bytes": path.stat().st_size if path.is_file() else None,
+    }
+
+
+def data(repeats: int = 5) -> dict:
+    """Dataset load times: from the raw files (verified), from the cache (verified once per
+    process, then not), and the conversion to model input."""
+    from cnnkit.data import DATASETS
+
+    return {"load": load(), "datasets": {name: _dataset_times(name, repeats) for name in DATASETS}}
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Wall time of every epoch (training and validation) of a `model.fit` call."""
+
+    def __init__(self):
+        super().__init__()
+        self.seconds: list[float] = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self.start)
+
+
+def prepared(dataset: str, validation: int):
+    """(x, y), (x_val, y_val): the last `validation` training images held out, as 01 does."""
+    (x, y), _ = cnnkit.load_dataset(dataset)
+    x, y = cnnkit.to_model_input(x), keras.utils.to_categorical(y, 10)
+    return (x[:-validation], y[:-validation]), (x[-validation:], y[-validation:])
+
+
+def _one_run(reference, mode: str, training, validation, epochs: int) -> dict:
+    cnnkit.set_seed(0)
+    model = reference.compiled()
+    x, y = training
+    start, cpu = time.perf_counter(), time.process_time()
+    if mode == "fit":
+        timer = EpochTimer()
+        history = model.fit(x, y, epochs=epochs, batch_size=reference.batch_size,
+                            validation_data=validation, verbose=0, callbacks=[timer])
+        per_epoch, final_loss = timer.seconds, history.history["loss"][-1]
+    else:
+        record = cnnkit.train(model, x, y, epochs=epochs, batch_size=reference.batch_size,
+                              validation_data=validation, verbose=0)
+        per_epoch, final_loss = record.epoch_seconds, record.history["loss"][-1]
+    return {"mode": mode, "seconds": time.perf_counter() - start,
+            "cpu": time.process_time() - cpu, "epochs": per_epoch,
+            "loss": float(final_loss), "load": load()}
+
+
+def epochs(names=None, repeats: int = 3, epochs_per_run: int = 3) -> dict:
+    """Per-epoch time of each reference model, `model.fit` against `cnnkit.train`.
+
+    The two run alternately (fit, train, train, fit, ...) on fresh models with the same
+    seed, so that both see the same load; the ratio is the median of the per-repeat
+    ratios of the steady-state epoch times (epochs after the first, which also traces),
+    the CPU ratio the same for the CPU seconds of whole runs.
+    """
+    chosen = [r for r in REFERENCES if names is None or r.name in names]
+    result = {"repeats": repeats, "epochs_per_run": epochs_per_run, "models": {}}
+    for reference in chosen:
+        training, validation = prepared(reference.dataset, reference.validation)
+        runs = []
+        for repeat in range(repeats):
+            for mode in ("fit", "train") if repeat % 2 == 0 else ("train", "fit"):
+                runs.append(_one_run(reference, mode, training, validation, epochs_per_run))
+        model = reference.build()
+        n, n_val = len(training[0]), len(validation[0])
+        forward = sum(flops for _, flops in forward_flops(model))
+        row = {"notebook": reference.notebook, "dataset": reference.dataset,
+               "params": int(model.count_params()), "batch_size": reference.batch_size,
+               "train_examples": n, "validation_examples": n_val,
+               "flops_per_example": training_flops(model),
+               "flops_per_epoch": training_flops(model) * n + forward * n_val, "runs": runs}
+        for mode in ("fit", "train"):
+            mine = [run for run in runs if run["mode"] == mode]
+            row[mode] = {
+                "epoch": median([s for run in mine for s in run["epochs"][1:]]),
+                "first_epoch": median([run["epochs"][0] for run in mine]),
+                "call": median([run["seconds"] for run in mine]),
+                "cpu_per_epoch": median([run["cpu"] / epochs_per_run for run in mine]),
+                "loss": mine[0]["loss"],
+            }
+        pairs = list(zip([r for r in runs if r["mode"] == "train"],
+                         [r for r in runs if r["mode"] == "fit"]))
+        row["ratio"] = median([median(t["epochs"][1:]) / median(f["epochs"][1:])
+                               for t, f in pairs])
+        row["cpu_ratio"] = median([t["cpu"] / f["cpu"] for t, f in pairs])
+        row["load"] = median([run["load"] for run in runs])
+        result["models"][reference.name] = row
+        print(f"  {reference.name}: fit {row['fit']['epoch']:.2f} s/epoch, "
+              f"train {row['train']['epoch']:.2f} s/epoch, ratio {row['ratio']:.2f}, "
+              f"CPU ratio {row['cpu_ratio']:.2f} (load {row['load']:.1f})", flush=True)
+    return result
+
+
+THREAD_SETTINGS = {"default": {}, "intra 1": {"TF_NUM_INTRAOP_THREADS": "1"},
+                   "inter 1": {"TF_NUM_INTEROP_THREADS": "1"},
+                   "intra 1, inter 1": {"TF_NUM_INTRAOP_THREADS": "1",
+                                        "TF_NUM_INTEROP_THREADS": "1"}}
+
+
+def threads(repeats: int = 2, epochs_per_run: int = 3, name: str = "simple CNN") -> dict:
+    """Epoch time of `model.fit` under TensorFlow's thread-pool settings (one process each)."""
+    result = {"model": name, "repeats": repeats, "settings": {}}
+    for repeat in range(repeats):
+        settings = list(THREAD_SETTINGS.items())
+        for label, env in settings if repeat % 2 == 0 else settings[::-1]:
+            command = [sys.executable, "-m", "benchmarks.measure", name, str(epochs_per_run)]
+            output = subprocess.run(command, env={**os.environ, **env}, check=True,
+                                    capture_output=True, text=True).stdout
+            run = json.loads(output.strip().splitlines()[-1])
+            result["settings"].setdefault(label, []).append(run)
+    for label, runs in result["settings"].items():
+        result["settings"][label] = {
+            "epoch": median([s for run in runs for s in run["epochs"][1:]]),
+            "cpu_per_epoch": median([run["cpu"] / epochs_per_run for run in runs]),
+            "load": median([run["load"] for run in runs]),
+        }
+    return result
+
+
+def _thread_child(name: str, epochs_per_run: int) -> None:
+    """Entry point for `threads`: one `model.fit` run, printed as JSON."""
+    reference = next(r for r in REFERENCES if r.name == name)
+    training, validation = prepared(reference.dataset, reference.validation)
+    print(json.dumps(_one_run(reference, "fit", training, validation, epochs_per_run)))
+
+
+if __name__ == "__main__":
+    _thread_child(sys.argv[1], int(sys.argv[2]))

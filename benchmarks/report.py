@@ -1,0 +1,149 @@
+"""Render `results.json` as the Markdown tables of `benchmarks/README.md`."""
+
+from __future__ import annotations
+
+NOTES_MARKER = "<!-- notes: text below this line is kept when the tables are rewritten -->"
+
+HEADER = """# Benchmarks
+
+Measured on this machine by `make bench` (`python -m benchmarks.bench`), which writes
+`results.json` and the tables below. Options: `--quick` (a couple of minutes: no
+notebooks, fewer models and repeats), `--only PART ...` to run some parts and keep the
+others' last results (parts: {parts}), `--repeats N`.
+
+Shared machines are noisy: every time is the median of repeated runs, comparisons are
+ratios measured alternately in the same run, and each part records the load average
+(processes wanting a CPU; this machine has {cpus} cores) while it ran. CPU seconds suffer
+less from other processes than wall-clock seconds.
+"""
+
+
+def _s(value, digits: int = 2) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _when(part: dict) -> str:
+    return (f"_{part['when']}, load {part['load_start']:.1f} -> {part['load_end']:.1f}"
+            f"{', quick' if part.get('quick') else ''}_")
+
+
+def ceiling(part: dict) -> list[str]:
+    r = part["result"]
+    per_cpu = r.get("gflops_per_cpu_second")
+    return ["## Compute ceiling", "", _when(part), "",
+            f"float32 matmul {r['size']}x{r['size']} in TensorFlow: **{r['gflops']:.0f} GFLOP/s**"
+            f" (median of {r['repeats']}; best {r['best_gflops']:.0f}), "
+            f"{_s(per_cpu, 0)} GFLOP per CPU-second. Epochs below are given as a fraction of "
+            "this limit twice: by wall time (meaningful at low load) and by CPU time (FLOPs "
+            "per CPU-second of training against the matmul's; hardly affected by load).", ""]
+
+
+def notebooks(part: dict) -> list[str]:
+    lines = ["## Notebooks (reference solutions, end to end)", "", _when(part), "",
+             "| notebook | wall s | CPU s | budget s | of budget | status | slowest cell s |",
+             "| --- | ---: | ---: | ---: | ---: | --- | ---: |"]
+    for name, row in part["result"].items():
+        run = row["runs"][-1]
+        slowest = run["slowest_cells"][0][1] if run["slowest_cells"] else None
+        share = f"{row['seconds'] / row['budget']:.0%}" if row["budget"] else "-"
+        status = row["status"] + (f" (error: {run['error']})" if run["error"] else "")
+        lines.append(f"| {name} | {row['seconds']:.0f} | {_s(run['cpu'], 0)} | "
+                     f"{row['budget'] or '-'} | {share} | {status} | {_s(slowest, 0)} |")
+    return lines + [""]
+
+
+def epochs(part: dict, ceiling: dict) -> list[str]:
+    r = part["result"]
+    lines = ["## Training epochs: `cnnkit.train` against `model.fit`", "", _when(part), "",
+             f"Steady-state epochs (after the first) with per-epoch validation, "
+             f"{r['epochs_per_run']} epochs per run, {r['repeats']} alternating runs each. "
+             "FLOPs count Conv2D and Dense multiply-adds (training = 3x forward minus the "
+             "first layer's input gradient), plus the validation forward passes.", "",
+             "| model | nb | params | MFLOP/example | fit s/epoch | train s/epoch | "
+             "train/fit | CPU train/fit | first epoch fit/train s | of ceiling: wall, CPU | "
+             "load |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for name, row in r["models"].items():
+        mode = min(("fit", "train"), key=lambda m: row[m]["epoch"])
+        flops = row["flops_per_epoch"] / 1e9
+        share = "-"
+        if ceiling.get("gflops"):
+            share = f"{flops / row[mode]['epoch'] / ceiling['gflops']:.0%}"
+        per_cpu = ceiling.get("gflops_per_cpu_second")
+        if per_cpu:
+            share += f", {flops / row[mode]['cpu_per_epoch'] / per_cpu:.0%}"
+        lines.append(
+            f"| {name} | {row['notebook']} | {row['params']:,} | "
+            f"{row['flops_per_example'] / 1e6:.2f} | {row['fit']['epoch']:.2f} | "
+            f"{row['train']['epoch']:.2f} | **{row['ratio']:.2f}** | "
+            f"{_s(row.get('cpu_ratio'))} | "
+            f"{row['fit']['first_epoch']:.1f} / {row['train']['first_epoch']:.1f} | "
+            f"{share} | {row['load']:.1f} |")
+    return lines + [""]
+
+
+def data(part: dict) -> list[str]:
+    lines = ["## Data loading", "", _when(part), "",
+             "| dataset | from raw files s | cache, first in process s | cache again s | "
+             "to_model_input s | cache MB |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for name, row in part["result"]["datasets"].items():
+        size = row["cache_bytes"] / 1e6 if row["cache_bytes"] else None
+        lines.append(f"| {name} | {row['uncached']:.2f} | {row['cached_first']:.3f} | "
+                     f"{row['cached_again']:.3f} | {row['to_model_input']:.3f} | {_s(size, 0)} |")
+    return lines + [""]
+
+
+def kernel(part: dict) -> list[str]:
+    r = part["result"]
+    lines = ["## Start-up", "", _when(part), "", "| what | s |", "| --- | ---: |"]
+    for module, seconds in r["imports"].items():
+        lines.append(f"| `python -c 'import {module}'` | {seconds:.2f} |")
+    lines += [f"| kernel start + stop | {r['kernel_start_stop']:.2f} |",
+              f"| setup cell (imports, seed) | {r['setup_cell']:.2f} |", ""]
+    return lines
+
+
+def grading(part: dict) -> list[str]:
+    r = part["result"]
+    s = r["summary"]
+    lines = ["## Grading", "", _when(part), "",
+             f"Reference submission of {r['assignment']}.", "",
+             "| what | wall s | against bare execution |", "| --- | ---: | ---: |",
+             f"| bare execution (fresh kernel) | {s['bare']:.0f} | 1.00 |"]
+    if "nbgrader" in s:
+        run = r["nbgrader"][-1]
+        lines.append(f"| nbgrader generate + autograde (the test suite's path; autograde "
+                     f"{run['autograde']:.0f} s) | {s['nbgrader']:.0f} | "
+                     f"{s['nbgrader_ratio']:.2f} |")
+    if "autograder" in s:
+        lines.append(f"| `python -m autograder grade` | {s['autograder']:.0f} | "
+                     f"{s['autograder_ratio']:.2f} |")
+    if r.get("note"):
+        lines.append(f"\n{r['note']}")
+    return lines + [""]
+
+
+def threads(part: dict) -> list[str]:
+    r = part["result"]
+    lines = ["## TensorFlow thread pools", "", _when(part), "",
+             f"`model.fit` of the {r['model']}, one process per setting, alternating.", "",
+             "| setting | s/epoch | CPU s/epoch | load |", "| --- | ---: | ---: | ---: |"]
+    for label, row in r["settings"].items():
+        lines.append(f"| {label} | {row['epoch']:.2f} | {row['cpu_per_epoch']:.2f} | "
+                     f"{row['load']:.1f} |")
+    return lines + [""]
+
+
+def render(results: dict, parts: list[str], notes: str = "") -> str:
+    """The whole README: header, one section per measured part, then the kept notes."""
+    machine = results.get("machine", {})
+    lines = [HEADER.format(parts=", ".join(parts), cpus=machine.get("cpus", "?")).rstrip(), "",
+             "Machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()), ""]
+    measured = results.get("parts", {})
+    limit = measured.get("ceiling", {}).get("result", {})
+    for name in parts:
+        if name in measured:
+            part = measured[name]
+            section = epochs(part, limit) if name == "epochs" else globals()[name](part)
+            lines += section
+    return "\n".join(lines).rstrip() + "\n\n" + NOTES_MARKER + "\n" + notes.lstrip("\n")

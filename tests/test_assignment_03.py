@@ -1,0 +1,105 @@
+"""Assignment 03: weight decay written as the string "l2" loses exactly the L2-model points.
+
+`kernel_regularizer="l2"` is a classic trap: it always means Keras's default factor 0.01,
+whatever factor the function was given. The wrong submission is the reference notebook
+with that one mistake; to keep its grading short, its sweep trains 2 epochs per run
+instead of 5 (still well above the sweep check's minimum).
+"""
+
+from __future__ import annotations
+
+import nbformat
+import numpy as np
+import pytest
+
+from cnnkit import checks, grading
+from tests.conftest import REPO, notebook_of
+
+ASSIGNMENT = "03_mlp_vs_cnn"
+RIGHT_L2 = "kernel_regularizer=keras.regularizers.L2(factor)"
+WRONG_L2 = 'kernel_regularizer="l2"'
+SWEEP_EPOCHS, CHEAP_EPOCHS = "epochs=5,", "epochs=2,"
+
+# grade_id -> (points the wrong submission earns, max points)
+EXPECTED = {
+    "test_mlp_architecture": (2, 2),
+    "test_mlp_accuracy": (1, 1),
+    "test_l2_factors": (1, 1),
+    "test_l2_model": (0, 2),
+    "test_sweep": (2, 2),
+    "test_convnet": (4, 4),
+}
+MANUAL = ["mlp_questions", "published_answer", "conv_layers_answer", "params_answer"]
+
+
+def _cell(notebook, grade_id):
+    cells = [
+        c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id
+    ]
+    assert len(cells) == 1, f"the notebook needs exactly one cell with grade_id {grade_id!r}"
+    return cells[0]
+
+
+def wrong_submission(path):
+    """The reference notebook with the "l2" string mistake and a cheaper sweep."""
+    notebook = nbformat.read(notebook_of(REPO / "source" / ASSIGNMENT), as_version=4)
+    build = _cell(notebook, "regularized_mlp")
+    assert build.source.count(RIGHT_L2) == 2, "the reference regularises both hidden layers"
+    build.source = build.source.replace(RIGHT_L2, WRONG_L2)
+    sweep = _cell(notebook, "sweep")
+    assert SWEEP_EPOCHS in sweep.source
+    sweep.source = sweep.source.replace(SWEEP_EPOCHS, CHEAP_EPOCHS)
+    nbformat.write(notebook, path)
+    return path
+
+
+def _build_function(source):
+    import keras
+    from keras import layers
+
+    namespace = {"keras": keras, "layers": layers, "np": np}
+    code = "\n".join(line for line in source.splitlines() if "print(" not in line)
+    exec(code, namespace)
+    return namespace
+
+
+def test_every_grade_cell_is_expected():
+    notebook = nbformat.read(notebook_of(REPO / "source" / ASSIGNMENT), as_version=4)
+    graded = {
+        c.metadata["nbgrader"]["grade_id"]: (c.cell_type, c.metadata["nbgrader"]["points"])
+        for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade")
+    }
+    assert {k: v[1] for k, v in graded.items() if v[0] == "code"} == {
+        k: v[1] for k, v in EXPECTED.items()
+    }
+    assert [k for k, v in graded.items() if v[0] == "markdown"] == MANUAL
+
+
+def test_the_l2_string_fails_only_the_l2_model_check(tmp_path):
+    path = wrong_submission(tmp_path / "mlp_vs_cnn.ipynb")
+    notebook = nbformat.read(path, as_version=4)
+    namespace = _build_function(_cell(notebook, "regularized_mlp").source)
+    checks.check_log_spaced(namespace["l2_factors"], 1e-6, 1e-3, 5)
+    probe = namespace["build_regularized_mlp"](1e-3)
+    grading.check_model(probe, grading.MLP_500_300)
+    with pytest.raises(AssertionError, match='the string "l2" means the default factor 0.01'):
+        grading.check_l2_mlp(probe, 1e-3)
+
+
+def test_the_reference_passes_the_l2_checks():
+    notebook = nbformat.read(notebook_of(REPO / "source" / ASSIGNMENT), as_version=4)
+    namespace = _build_function(_cell(notebook, "regularized_mlp").source)
+    grading.check_l2_factors(namespace["l2_factors"])
+    for factor in namespace["l2_factors"]:
+        grading.check_l2_mlp(namespace["build_regularized_mlp"](factor), factor)
+
+
+@pytest.mark.slow
+def test_the_l2_string_loses_exactly_the_l2_model_points(autograded, tmp_path_factory):
+    path = wrong_submission(tmp_path_factory.mktemp("wrong-03") / "mlp_vs_cnn.ipynb")
+    scores = autograded(ASSIGNMENT, {"wrong_l2": path})["wrong_l2"]
+    auto = {s.id: (s.points, s.max_points) for s in scores if not s.manual}
+    assert auto == EXPECTED
+    manual = [s for s in scores if s.manual]
+    assert [s.id for s in manual] == MANUAL
+    assert all(s.needs_manual_grade for s in manual)

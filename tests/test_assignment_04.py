@@ -1,0 +1,94 @@
+"""Assignment 04: the zero-std standardisation trap loses exactly the standardisation points."""
+
+from __future__ import annotations
+
+import nbformat
+import numpy as np
+import pytest
+
+from cnnkit import checks, grading
+from cnnkit.data import load_dataset, subsample, to_model_input
+from tests.conftest import REPO, notebook_of
+
+ASSIGNMENT = "04_learning_curves"
+
+# The classic mistake: EPSILON is defined but the division forgets it, so the 67 border
+# pixels that are black in every training image give 0 / 0 = NaN.
+WRONG_STANDARDIZE = """\
+EPSILON = 0.01
+pixel_mean = x_train_prepared.mean(axis=0)
+pixel_std = x_train_prepared.std(axis=0)
+x_train_std = (x_train_prepared - pixel_mean) / pixel_std
+x_test_std = (x_test_prepared - pixel_mean) / pixel_std
+"""
+
+# grade_id -> (points the wrong submission earns, max points)
+EXPECTED = {
+    "test_subsets": (2, 2),
+    "test_build_cnn": (2, 2),
+    "test_learning_curve": (3, 3),
+    "test_full_data_accuracy": (3, 3),
+    "test_confusion": (2, 2),
+    "test_standardize": (0, 3),
+}
+SIZES = [100, 300, 1000, 3000, 10000, 60000]
+
+
+def _cells(notebook, grade_id):
+    cells = [
+        cell for cell in notebook.cells
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id
+    ]
+    assert len(cells) == 1, f"the notebook needs exactly one cell with grade_id {grade_id!r}"
+    return cells[0]
+
+
+def wrong_submission(path):
+    """The reference notebook with WRONG_STANDARDIZE in its `standardize` solution cell."""
+    notebook = nbformat.read(notebook_of(REPO / "source" / ASSIGNMENT), as_version=4)
+    _cells(notebook, "standardize").source = WRONG_STANDARDIZE
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_notebook_grades_the_tests_this_file_expects():
+    notebook = nbformat.read(notebook_of(REPO / "source" / ASSIGNMENT), as_version=4)
+    for grade_id, (_, points) in EXPECTED.items():
+        assert _cells(notebook, grade_id).metadata["nbgrader"]["points"] == points
+    assert "x_test_std" in _cells(notebook, "standardize").source
+
+
+def test_zero_std_trap_fails_the_visible_standardisation_check():
+    (x_train, _), (x_test, _) = load_dataset("mnist")
+    namespace = {"x_train_prepared": to_model_input(x_train),
+                 "x_test_prepared": to_model_input(x_test)}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exec(WRONG_STANDARDIZE, namespace)
+    with pytest.raises(AssertionError, match="NaN"):
+        checks.check_standardization(*(namespace[name] for name in (
+            "x_train_prepared", "x_test_prepared", "x_train_std", "x_test_std",
+            "pixel_mean", "pixel_std", "EPSILON")))
+    with pytest.raises(AssertionError, match="NaN"):
+        grading.check_standardized_data(namespace["pixel_mean"], namespace["pixel_std"],
+                                        namespace["EPSILON"], namespace["x_test_std"], "mnist")
+
+
+def test_first_n_images_are_not_stratified_subsets():
+    (_, y_train), _ = load_dataset("mnist")
+    positions = np.arange(len(y_train))
+    grading.check_stratified_subsets(
+        [subsample(positions, y_train, n, seed=n)[0] for n in SIZES], "mnist")
+    with pytest.raises(AssertionError, match="not stratified"):
+        grading.check_stratified_subsets([positions[:n] for n in SIZES], "mnist")
+
+
+@pytest.mark.slow
+def test_zero_std_trap_loses_exactly_the_standardisation_points(autograded, tmp_path_factory):
+    path = wrong_submission(tmp_path_factory.mktemp("wrong-04") / "learning_curves.ipynb")
+    scores = autograded(ASSIGNMENT, {"zero_std": path})["zero_std"]
+    auto = {s.id: (s.points, s.max_points) for s in scores if not s.manual}
+    assert auto == EXPECTED
+    manual = [s for s in scores if s.manual]
+    assert [s.id for s in manual] == ["learning_curve_answer", "confusion_answer",
+                                      "fitting_answer"]
+    assert all(s.needs_manual_grade for s in manual)

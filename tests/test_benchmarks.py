@@ -1,0 +1,101 @@
+"""The benchmark tools, and the time budgets of the reference notebooks."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+
+from autograder import course
+from benchmarks import bench, budgets, report
+from benchmarks.reference import REFERENCES, forward_flops, training_flops
+from tests.conftest import REPO, notebook_of
+
+ASSIGNMENTS = course.assignments()
+
+
+def test_flop_counts_of_the_simple_cnn():
+    simple = next(r for r in REFERENCES if r.name == "simple CNN").build()
+    # conv: 26*26 positions x 3*3*1*32 weights; dense: 5408 x 10; 2 FLOPs per multiply-add
+    assert [flops for _, flops in forward_flops(simple)] == [2 * 26 * 26 * 288, 2 * 54080]
+    assert training_flops(simple) == 3 * (389_376 + 108_160) - 389_376  # about 1.1 MFLOP
+
+
+def test_every_reference_model_builds_and_has_a_flop_count():
+    for reference in REFERENCES:
+        model = reference.compiled()
+        assert training_flops(model) > 0, reference.name
+
+
+def _cell(start: str, end: str) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell("pass")
+    cell.metadata["execution"] = {"iopub.execute_input": start, "shell.execute_reply": end}
+    return cell
+
+
+def test_execution_seconds_reads_nbclient_timing():
+    notebook = nbformat.v4.new_notebook(cells=[
+        _cell("2025-01-01T10:00:00.000Z", "2025-01-01T10:00:02.500Z"),
+        nbformat.v4.new_markdown_cell("text"),
+        _cell("2025-01-01T10:00:03.000Z", "2025-01-01T10:01:03.000Z"),
+    ])
+    assert budgets.cell_seconds(notebook.cells[0]) == 2.5
+    assert budgets.execution_seconds(notebook) == 63.0
+    assert budgets.execution_seconds(nbformat.v4.new_notebook()) is None
+
+
+def test_budgets_follow_the_curriculum():
+    assert budgets.budget("01_simple_cnn") == 90
+    assert budgets.budget("03_mlp_vs_cnn") == 360
+    with pytest.raises(ValueError, match="no time budget"):
+        budgets.budget("99_unknown")
+
+
+def test_report_renders_tables_and_keeps_notes():
+    part = {"when": "2025-01-01 10:00", "load_start": 1.0, "load_end": 1.5, "quick": True}
+    results = {
+        "machine": {"cpus": 2},
+        "parts": {
+            "ceiling": {**part, "result": {"size": 64, "repeats": 1, "gflops": 100.0,
+                                           "best_gflops": 110.0}},
+            "notebooks": {**part, "result": {"01_simple_cnn": {
+                "seconds": 60.0, "budget": 90, "status": "ok",
+                "runs": [{"cpu": 100.0, "slowest_cells": [[16, 40.0, "model.compile("]],
+                          "error": None}]}}},
+        },
+    }
+    text = report.render(results, bench.PARTS, "my notes\n")
+    assert "**100 GFLOP/s**" in text
+    assert "| 01_simple_cnn | 60 | 100 | 90 | 67% | ok | 40 |" in text
+    assert text.endswith(report.NOTES_MARKER + "\nmy notes\n")
+
+
+def test_bench_runs_a_part_and_writes_results(tmp_path):
+    out, readme = tmp_path / "results.json", tmp_path / "README.md"
+    readme.write_text(f"old\n{report.NOTES_MARKER}\nkept\n")
+    assert bench.main(["--only", "ceiling", "--quick", "--repeats", "1",
+                       "--out", str(out), "--readme", str(readme)]) == 0
+    results = json.loads(out.read_text())
+    assert results["parts"]["ceiling"]["result"]["gflops"] > 0
+    assert "## Compute ceiling" in readme.read_text()
+    assert readme.read_text().endswith("\nkept\n")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_reference_notebook_within_its_time_budget(assignment, autograded):
+    """The reference runs within 1.5x its budget: reuses the autograde of test_assignments."""
+    autograded(assignment, {
+        "reference": notebook_of(REPO / "source" / assignment),
+        "untouched": notebook_of(REPO / "release" / assignment),
+    })
+    run = autograded.runs[assignment]
+    graded = notebook_of(run["root"] / "autograded" / "reference" / assignment)
+    seconds = budgets.execution_seconds(graded) or run["seconds"]
+    limit = budgets.TOLERANCE * budgets.budget(assignment)
+    assert seconds <= limit, (
+        f"{assignment}: the reference notebook ran {seconds:.0f} s, more than "
+        f"{budgets.TOLERANCE}x its budget of {budgets.budget(assignment)} s "
+        "(profile it with `make bench ARGS='--only notebooks'`)"
+    )
