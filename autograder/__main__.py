@@ -80,10 +80,14 @@ def run_grade(args) -> int:
             print("grader failure (see the traceback above)", file=sys.stderr)
             return 2
     result["notebook"] = str(args.notebook)
-    if args.json:
-        write_json(args.json, result)
-    if args.gradescope:
-        write_json(args.gradescope, gradescope(result))
+    try:
+        if args.json:
+            write_json(args.json, result)
+        if args.gradescope:
+            write_json(args.gradescope, gradescope(result))
+    except OSError as error:
+        print(f"grader failure: cannot write the result: {error}", file=sys.stderr)
+        return 2
     print(table(result))
     return 1 if result["status"] == "rejected" else 0
 

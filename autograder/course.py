@@ -119,3 +119,13 @@ def scores(course: Path, assignment: str, student: str) -> list[TestScore]:
             for grade in notebook.grades
         ]
     return sorted(result, key=lambda s: order.index(s.id) if s.id in order else len(order))
+
+
+def scores_of(result: dict) -> list[TestScore]:
+    """Per-test scores of an autograder result (`autograder.grader.grade`), tests then answers."""
+    autograded = [TestScore(id=t["id"], points=float(t["points"]),
+                            max_points=float(t["max_points"]), needs_manual_grade=False,
+                            manual=False) for t in result["tests"]]
+    manual = [TestScore(id=m["id"], points=0.0, max_points=float(m["max_points"]),
+                        needs_manual_grade=True, manual=True) for m in result["manual"]]
+    return autograded + manual

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import zmq
 import zmq.asyncio
+from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
@@ -50,7 +51,7 @@ def _size(content: dict) -> int:
 class GuardedExecute(Execute):
     notebook_timeout = Integer(3600, help="Seconds for the whole notebook.").tag(config=True)
     output_limit = Integer(200_000, help="Characters of output kept per cell.").tag(config=True)
-    message_limit = Integer(64 * 1024**2, help="Largest kernel message accepted (bytes); a "
+    message_limit = Integer(256 * 1024**2, help="Largest kernel message accepted (bytes); a "
                             "bigger one is dropped, so a kernel cannot exhaust the grader's "
                             "memory with one huge output.").tag(config=True)
     sandbox_work = Unicode("", help="The sandbox's work folder (captures, report).").tag(
@@ -145,6 +146,8 @@ class GuardedExecute(Execute):
         make_client = self.km.client
         self.km.client = lambda **kwargs: make_client(context=context, **kwargs)
         return await super().async_start_new_kernel_client()
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
     def clear_output(self, outs, msg, cell_index):
         self._used[cell_index] = 0

@@ -452,11 +452,34 @@ class Sandbox:
             if self.owner:
                 os.chown(path, *self.owner)
 
+    def kill_users(self) -> None:
+        """SIGKILL every process of the sandbox's own users (root only; a backstop for cgroups)."""
+        uids = {str(owner[0]) for owner in (self.owner, self.replay_owner) if owner}
+        for _ in range(20 if uids else 0):
+            found = False
+            for pid in filter(str.isdigit, os.listdir("/proc")):
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue
+                real_uid = next((line.split()[1] for line in status.splitlines()
+                                 if line.startswith("Uid:")), None)
+                if real_uid in uids:
+                    found = True
+                    try:
+                        os.kill(int(pid), signal.SIGKILL)
+                    except OSError:
+                        pass
+            if not found:
+                return
+            time.sleep(0.1)
+
     def close(self) -> None:
         """Kill everything still running in the sandbox and delete its folders."""
         for cgroups in (self.cgroups, self.replay_cgroups):
             if cgroups:
                 cgroups.remove()
+        self.kill_users()
         shutil.rmtree(self.work, ignore_errors=True)
         if self.work.exists():
             subprocess.run(["chmod", "-R", "u+rwx", str(self.work)], capture_output=True)

@@ -38,7 +38,7 @@ from cnnkit import experiments, grading, models
 REPO = Path(__file__).resolve().parent.parent
 L2_FACTORS = np.logspace(-6, -3, 5)
 SWEEP_EPOCHS = 5
-CONV_EPOCHS = 8
+CONV_EPOCHS = 12
 N_FIT = 55000
 
 

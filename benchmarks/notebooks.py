@@ -141,7 +141,7 @@ def _autograder_cli(assignment: str) -> dict:
         done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
         seconds = time.perf_counter() - start
         summary = json.loads(out.read_text()) if out.is_file() else None
-        keep = ("status", "score", "max_score", "points", "max_points", "result")
+        keep = ("status", "score", "max_score", "seconds", "timings")
         return {"seconds": seconds, "cpu": children_cpu() - cpu, "returncode": done.returncode,
                 "summary": {k: v for k, v in (summary or {}).items() if k in keep},
                 "stderr_tail": done.stderr.strip().splitlines()[-3:], "load": load()}

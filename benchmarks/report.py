@@ -116,8 +116,12 @@ def grading(part: dict) -> list[str]:
                      f"{run['autograde']:.0f} s) | {s['nbgrader']:.0f} | "
                      f"{s['nbgrader_ratio']:.2f} |")
     if "autograder" in s:
-        lines.append(f"| `python -m autograder grade` | {s['autograder']:.0f} | "
-                     f"{s['autograder_ratio']:.2f} |")
+        run = r["autograder"][-1]
+        timings = (run.get("summary") or {}).get("timings") or {}
+        inside = ", ".join(f"{k} {v:.0f} s" for k, v in timings.items() if v is not None)
+        score = run.get("summary", {}).get("score")
+        lines.append(f"| `python -m autograder grade` (score {score}; {inside or 'no timings'})"
+                     f" | {s['autograder']:.0f} | {s['autograder_ratio']:.2f} |")
     if r.get("note"):
         lines.append(f"\n{r['note']}")
     return lines + [""]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import course
+from autograder import course, grader
 
 REPO = Path(__file__).resolve().parent.parent
 FILES = Path(__file__).resolve().parent / "files"
@@ -26,29 +26,36 @@ def notebook_of(folder: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def autograded(tmp_path_factory):
-    """Autograde submissions with nbgrader, once per assignment; returns a lookup function.
+    """Grade submissions with the autograder, once per assignment; returns a lookup function.
 
     `autograded(assignment, {"student": notebook_path, ...})` returns
-    `{student: [TestScore, ...]}`. Results are cached for the session, so the
-    reference and untouched runs of an assignment are graded only once.
-    `grade.runs[assignment]` holds the course folder and the seconds the last
-    autograde of that assignment took (tests/test_benchmarks.py checks the budgets).
+    `{student: [TestScore, ...]}`. Each submission goes through `python -m autograder
+    grade`'s path: nbgrader's autograde with the kernel in the sandbox, then the
+    clean-room replay of the hidden tests, so a test scores only when it passes in both.
+    Results are cached for the session, so the reference and untouched runs of an
+    assignment are graded only once. `grade.runs[assignment]` holds the course folder
+    and the seconds the last autograde of that assignment took
+    (tests/test_benchmarks.py checks the budgets); `grade.results[assignment]` the full
+    results (status, messages).
     """
     cache: dict = {}
     runs: dict = {}
+    results: dict = {}
 
     def grade(assignment: str, submissions: dict[str, Path]) -> dict:
         key = (assignment, tuple(sorted((s, str(p)) for s, p in submissions.items())))
         if key not in cache:
             root = tmp_path_factory.mktemp(f"course-{assignment}")
-            course.make_course(root, assignment)
-            for student, path in submissions.items():
-                course.submit(root, assignment, student, path)
+            graded = grader.Course(root, REPO / "source", assignment)
+            graded.setup()
             start = time.perf_counter()
-            course.autograde(root, assignment)
+            outcome = {s: grader.grade(graded, s, p, grader.Options())
+                       for s, p in submissions.items()}
             runs[assignment] = {"root": root, "seconds": time.perf_counter() - start}
-            cache[key] = {s: course.scores(root, assignment, s) for s in submissions}
+            results.setdefault(assignment, {}).update(outcome)
+            cache[key] = {s: course.scores_of(r) for s, r in outcome.items()}
         return cache[key]
 
     grade.runs = runs
+    grade.results = results
     return grade

@@ -305,8 +305,9 @@ def test_feedback_hides_hidden_tests(batch):
     for case in CASES:
         text = (out / "feedback" / f"{case}.html").read_text()
         assert not [h for h in hidden_code if h in text], case
-        assert "Traceback" not in text, case
     assert "output truncated" in (out / "feedback" / "output_flood.html").read_text()
+    tampered = (out / "feedback" / "patch_count_params.html").read_text()
+    assert "CleanRoomCheck" in tampered and "the model has 37 parameters" in tampered
 
 
 def test_nothing_escaped_the_sandbox(batch):

@@ -134,8 +134,8 @@ def test_a_bogus_kernelspec_is_replaced(fixture_assignment, tmp_path):
 
 
 def test_not_a_notebook_is_rejected(fixture_assignment, tmp_path):
-    for content, reason in [("[1, 2]", "no list of cells"),
-                            (json.dumps({"nbformat": 4, "cells": [{"cell_type": "weird"}]}), "cell_type"),
+    weird = json.dumps({"nbformat": 4, "cells": [{"cell_type": "weird"}]})
+    for content, reason in [("[1, 2]", "no list of cells"), (weird, "cell_type"),
                             ("\udcff", "not UTF-8")]:
         path = tmp_path / "x.ipynb"
         path.write_bytes(content.encode("utf-8", "surrogateescape"))
