@@ -259,6 +259,7 @@ def _autograde(course: Course, student: str, options: Options, sandbox: Sandbox)
             "kernel_name": KERNEL_NAME, "timeout": options.cell_timeout,
             "notebook_timeout": options.timeout, "output_limit": options.output_limit,
             "sandbox_work": str(sandbox.work), "startup_timeout": 120,
+            "shutdown_kernel": "immediate",
             "iopub_timeout": 15, "raise_on_iopub_timeout": False,
         },
         "KernelManager": {"transport": "ipc",

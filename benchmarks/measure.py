@@ -166,6 +166,7 @@ def epochs(names=None, repeats: int = 3, epochs_per_run: int = 3) -> dict:
         row["ratio"] = median([median(t["epochs"][1:]) / median(f["epochs"][1:])
                                for t, f in pairs])
         row["cpu_ratio"] = median([t["cpu"] / f["cpu"] for t, f in pairs])
+        row["same_loss"] = row["fit"]["loss"] == row["train"]["loss"]  # same seed, same training
         row["load"] = median([run["load"] for run in runs])
         result["models"][reference.name] = row
         print(f"  {reference.name}: fit {row['fit']['epoch']:.2f} s/epoch, "

@@ -22,6 +22,10 @@ def _s(value, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
+def _yes(value) -> str:
+    return "-" if value is None else "yes" if value else "NO"
+
+
 def _when(part: dict) -> str:
     return (f"_{part['when']}, load {part['load_start']:.1f} -> {part['load_end']:.1f}"
             f"{', quick' if part.get('quick') else ''}_")
@@ -58,11 +62,13 @@ def epochs(part: dict, ceiling: dict) -> list[str]:
              f"Steady-state epochs (after the first) with per-epoch validation, "
              f"{r['epochs_per_run']} epochs per run, {r['repeats']} alternating runs each. "
              "FLOPs count Conv2D and Dense multiply-adds (training = 3x forward minus the "
-             "first layer's input gradient), plus the validation forward passes.", "",
+             "first layer's input gradient), plus the validation forward passes. CPU figures "
+             "are whole runs (first epoch included). \"same loss\": both reached exactly the "
+             "same final training loss from the same seed.", "",
              "| model | nb | params | MFLOP/example | fit s/epoch | train s/epoch | "
              "train/fit | CPU train/fit | first epoch fit/train s | of ceiling: wall, CPU | "
-             "load |",
-             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "same loss | load |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |"]
     for name, row in r["models"].items():
         mode = min(("fit", "train"), key=lambda m: row[m]["epoch"])
         flops = row["flops_per_epoch"] / 1e9
@@ -78,7 +84,7 @@ def epochs(part: dict, ceiling: dict) -> list[str]:
             f"{row['train']['epoch']:.2f} | **{row['ratio']:.2f}** | "
             f"{_s(row.get('cpu_ratio'))} | "
             f"{row['fit']['first_epoch']:.1f} / {row['train']['first_epoch']:.1f} | "
-            f"{share} | {row['load']:.1f} |")
+            f"{share} | {_yes(row.get('same_loss'))} | {row['load']:.1f} |")
     return lines + [""]
 
 

@@ -197,6 +197,8 @@ def params_vs_accuracy(names, params, accuracies, *, ax=None):
         mine = np.array([n == name for n in names])
         ax.scatter(params[mine], accuracies[mine], label=name, alpha=0.8)
     ax.set_xscale("log")
+    ax.set_xlim(10 ** np.floor(np.log10(params.min())), 10 ** np.ceil(np.log10(params.max())))
+    ax.xaxis.set_minor_formatter(plt.NullFormatter())  # label the powers of ten only
     ax.set_xlabel("number of parameters (log scale)")
     ax.set_ylabel("test accuracy")
     ax.legend(fontsize=8)
