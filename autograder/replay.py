@@ -59,7 +59,8 @@ def only_keras(node, where):
         if module is not None and not (module == "keras" or str(module).startswith("keras.")):
             raise ValueError(f"{where} uses {module}.{node.get('class_name')}, which is not part "
                              "of Keras; only models made of Keras's own layers can be graded")
-        if registered is not None and not str(registered).startswith("keras"):
+        if registered not in (None, node.get("class_name")) and not str(registered).startswith(
+                "keras"):
             raise ValueError(f"{where} uses the custom object {registered!r}; only models made "
                              "of Keras's own layers can be graded")
         for value in node.values():
