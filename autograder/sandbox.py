@@ -218,6 +218,31 @@ def seal_capture(work: Path, name: str) -> None:
     clear_capture(work, name)
 
 
+def _needed_paths() -> list[Path]:
+    """What sandboxed Python must read: the installation, the virtualenv, cnnkit, the data."""
+    return [Path(sys.base_prefix), Path(sys.prefix), package_dir("cnnkit"), data_dir()]
+
+
+def _world_readable(path: Path) -> bool:
+    """Whether every folder on the way to `path` lets other users through."""
+    path = Path(path).resolve()
+    return all(p.stat().st_mode & 0o001 for p in [path, *path.parents] if p.exists())
+
+
+def _user_tasks(uid: int) -> int:
+    """How many tasks (threads) user `uid` runs now: what RLIMIT_NPROC counts."""
+    count = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if fields.get("Uid", "").split()[:1] == [str(uid)]:
+            count += int(fields.get("Threads", "1").strip() or 1)
+    return count
+
+
 def _ancestors(path: str) -> list[str]:
     parts = Path(path).parts[1:-1]
     return ["/" + "/".join(parts[: i + 1]) for i in range(len(parts))]
@@ -248,9 +273,13 @@ class Sandbox:
             folder.mkdir()
         self.problem = bwrap_problem()
         self.root = os.geteuid() == 0
-        self.owner = [61000 + secrets.randbelow(2000)] * 2 if self.root else None
+        # Without bubblewrap's private view, another user can only run Python if the
+        # installation and the data are readable by everyone.
+        drop = self.root and (self.problem is None or shutil.which("setpriv") is not None
+                              and all(map(_world_readable, _needed_paths())))
+        self.owner = [61000 + secrets.randbelow(2000)] * 2 if drop else None
         # The replay runs at the same time as the student's kernel: another user, cgroups.
-        self.replay_owner = [63000 + secrets.randbelow(2000)] * 2 if self.root else None
+        self.replay_owner = [63000 + secrets.randbelow(2000)] * 2 if drop else None
         if self.owner:
             for folder in (self.home, self.capture, self.runtime):
                 os.chown(folder, *self.owner)
@@ -270,13 +299,15 @@ class Sandbox:
 
     def isolation(self) -> dict:
         """What protects this submission, for the result's `isolation` field."""
-        memory = self.cgroups.kind if self.cgroups and self.cgroups.kind else "RLIMIT_AS"
+        cgroups = self.cgroups.kind if self.cgroups and self.cgroups.kind else None
+        memory = cgroups or "RLIMIT_AS (address space, +4 GiB that TensorFlow reserves)"
         info = {
             "sandbox": self.mode,
             "network": self.limits.network if self.mode == "bubblewrap" else True,
             "memory_limit_gib": self.limits.memory_gib,
             "memory_limit_by": memory,
             "process_limit": self.limits.processes,
+            "process_limit_by": cgroups or "RLIMIT_NPROC",
             "file_size_limit_mib": self.limits.file_size_mib,
             "user": f"uid {self.owner[0]}" if self.owner else f"uid {os.geteuid()} (grader's)",
             "filesystem": "private view" if self.mode == "bubblewrap" else "grader's view",
@@ -392,6 +423,9 @@ class Sandbox:
             limits["as"] = int((self.limits.memory_gib + 4) * GIB)
         if self.owner:
             limits["nproc"] = self.limits.processes
+        elif not (self.cgroups and self.cgroups.kind):
+            # RLIMIT_NPROC counts all the grader's own processes too: allow those on top.
+            limits["nproc"] = _user_tasks(os.getuid()) + self.limits.processes
         return limits
 
     def launch_spec(self, kind: str, env: dict[str, str]) -> Path:

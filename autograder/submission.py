@@ -114,8 +114,13 @@ def missing_tests(notebook: nbformat.NotebookNode, assignment: Assignment) -> li
 
 def prepare(path: Path, assignment: Assignment, others: list[Assignment]):
     """Read, check and rebuild a submission: (notebook, missing test ids). Raises Rejected."""
-    cells, _ = read_cells(path)
-    check_assignment(cells, assignment, others)
-    notebook = rebuild(cells, assignment)
-    nbformat.validate(notebook)
+    try:
+        cells, _ = read_cells(path)
+        check_assignment(cells, assignment, others)
+        notebook = rebuild(cells, assignment)
+        nbformat.validate(notebook)
+    except Rejected:
+        raise
+    except Exception as error:  # student input never crashes the grader
+        raise Rejected(f"not a readable notebook: {type(error).__name__}: {error}") from None
     return notebook, missing_tests(notebook, assignment)

@@ -59,6 +59,8 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats", type=int, help="repeats per measurement")
     parser.add_argument("--models", nargs="+", help="epochs: reference model names")
     parser.add_argument("--assignments", nargs="+", help="notebooks: assignment folders")
+    parser.add_argument("--render", action="store_true",
+                        help="only rewrite the README from results.json, measure nothing")
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
     parser.add_argument("--readme", type=Path, default=HERE / "README.md")
     args = parser.parse_args(argv)
@@ -71,7 +73,7 @@ def main(argv=None) -> int:
     results = json.loads(args.out.read_text()) if args.out.is_file() else {}
     results["machine"] = machine()
     results.setdefault("parts", {})
-    for name in args.only or (QUICK_PARTS if args.quick else PARTS):
+    for name in [] if args.render else args.only or (QUICK_PARTS if args.quick else PARTS):
         print(f"{name} (load {load():.1f})", flush=True)
         start, load_start = time.time(), load()
         result = run_part(name, args)

@@ -36,10 +36,11 @@ def ceiling(part: dict) -> list[str]:
     per_cpu = r.get("gflops_per_cpu_second")
     return ["## Compute ceiling", "", _when(part), "",
             f"float32 matmul {r['size']}x{r['size']} in TensorFlow: **{r['gflops']:.0f} GFLOP/s**"
-            f" (median of {r['repeats']}; best {r['best_gflops']:.0f}), "
+            f" (median of {r['repeats']}; best **{r['best_gflops']:.0f}**), "
             f"{_s(per_cpu, 0)} GFLOP per CPU-second. Epochs below are given as a fraction of "
-            "this limit twice: by wall time (meaningful at low load) and by CPU time (FLOPs "
-            "per CPU-second of training against the matmul's; hardly affected by load).", ""]
+            "this limit twice: by wall time against the best (meaningful at low load) and by "
+            "CPU time (FLOPs per CPU-second of training against the matmul's; hardly "
+            "affected by load).", ""]
 
 
 def notebooks(part: dict) -> list[str]:
@@ -59,31 +60,36 @@ def notebooks(part: dict) -> list[str]:
 def epochs(part: dict, ceiling: dict) -> list[str]:
     r = part["result"]
     lines = ["## Training epochs: `cnnkit.train` against `model.fit`", "", _when(part), "",
-             f"Steady-state epochs (after the first) with per-epoch validation, "
-             f"{r['epochs_per_run']} epochs per run, {r['repeats']} alternating runs each. "
-             "FLOPs count Conv2D and Dense multiply-adds (training = 3x forward minus the "
-             "first layer's input gradient), plus the validation forward passes. CPU figures "
-             "are whole runs (first epoch included). \"same loss\": both reached exactly the "
-             "same final training loss from the same seed.", "",
-             "| model | nb | params | MFLOP/example | fit s/epoch | train s/epoch | "
-             "train/fit | CPU train/fit | first epoch fit/train s | of ceiling: wall, CPU | "
-             "same loss | load |",
-             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |"]
+             f"Steady-state epochs (after the first, which also traces) with per-epoch "
+             f"validation, {r['epochs_per_run']} epochs per run, {r['repeats']} alternating "
+             "runs each: median and best (other processes only add time, so the best is the "
+             "most robust estimate). train/fit: median of paired ratios, ratio of the bests, "
+             "and CPU seconds of whole runs. FLOPs count Conv2D and Dense multiply-adds "
+             "(training = 3x forward minus the first layer's input gradient) plus the "
+             "validation forward passes; \"of ceiling\" is the faster mode's best epoch "
+             "against the matmul's best GFLOP/s (meaningful only at low load), and its CPU "
+             "seconds against the matmul's GFLOP per CPU-second. \"same loss\": both "
+             "reached exactly the same final training loss from the same seed.", "",
+             "| model | nb | MFLOP/example | fit s/epoch | train s/epoch | train/fit: median, "
+             "best, CPU | first epoch fit / train s | of ceiling: wall, CPU | same loss | load |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |"]
     for name, row in r["models"].items():
-        mode = min(("fit", "train"), key=lambda m: row[m]["epoch"])
+        mode = min(("fit", "train"), key=lambda m: row[m].get("best_epoch", row[m]["epoch"]))
         flops = row["flops_per_epoch"] / 1e9
         share = "-"
-        if ceiling.get("gflops"):
-            share = f"{flops / row[mode]['epoch'] / ceiling['gflops']:.0%}"
+        if ceiling.get("best_gflops"):
+            best = row[mode].get("best_epoch", row[mode]["epoch"])
+            share = f"{flops / best / ceiling['best_gflops']:.0%}"
         per_cpu = ceiling.get("gflops_per_cpu_second")
         if per_cpu:
             share += f", {flops / row[mode]['cpu_per_epoch'] / per_cpu:.0%}"
+        fit, train = row["fit"], row["train"]
         lines.append(
-            f"| {name} | {row['notebook']} | {row['params']:,} | "
-            f"{row['flops_per_example'] / 1e6:.2f} | {row['fit']['epoch']:.2f} | "
-            f"{row['train']['epoch']:.2f} | **{row['ratio']:.2f}** | "
-            f"{_s(row.get('cpu_ratio'))} | "
-            f"{row['fit']['first_epoch']:.1f} / {row['train']['first_epoch']:.1f} | "
+            f"| {name} | {row['notebook']} | {row['flops_per_example'] / 1e6:.2f} | "
+            f"{fit['epoch']:.2f}, {_s(fit.get('best_epoch'))} | "
+            f"{train['epoch']:.2f}, {_s(train.get('best_epoch'))} | "
+            f"{row['ratio']:.2f}, **{_s(row.get('best_ratio'))}**, {_s(row.get('cpu_ratio'))} | "
+            f"{fit['first_epoch']:.1f} / {train['first_epoch']:.1f} | "
             f"{share} | {_yes(row.get('same_loss'))} | {row['load']:.1f} |")
     return lines + [""]
 
