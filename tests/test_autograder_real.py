@@ -13,6 +13,7 @@ import sys
 import nbformat
 import pytest
 
+from autograder import sandbox
 from tests.conftest import REPO, notebook_of
 
 pytestmark = pytest.mark.slow
@@ -58,7 +59,9 @@ def test_reference_earns_full_marks(tmp_path):
                                  ("passed", 3), "test_accuracy": ("passed", 3)}
     assert result["manual"] == [{"id": "kernels_answer", "max_points": 2.0,
                                  "status": "pending"}]
-    assert result["isolation"]["sandbox"] == "bubblewrap" and "8 / 8 points" in table
+    assert "8 / 8 points" in table
+    if sandbox.bwrap_problem() is None:
+        assert result["isolation"]["sandbox"] == "bubblewrap"
 
 
 def test_untouched_notebook_earns_nothing(tmp_path):
