@@ -142,19 +142,28 @@ def run_batch(args) -> int:
                 pass
         return results
 
+    def record(student: str, result: dict) -> None:
+        nonlocal finished
+        with lock:
+            write_json(out / f"{student}.json", result)
+            write_atomic(out / "grades.csv", grades_csv(list(results_so_far().values()),
+                                                        test_ids))
+            finished += 1
+            eta = _eta(started, finished, len(todo) - finished, args.workers)
+            print(f"[{finished:>3}/{len(todo)}] {student:<20} {result['status']:<9} "
+                  f"{result['score']:g}/{result['max_score']:g}  {result['seconds']:.0f} s  "
+                  f"{eta}", flush=True)
+
     with ThreadPoolExecutor(max_workers=max(1, args.workers)) as pool:
         futures = {pool.submit(one, s, p): s for s, p in todo.items()}
-        for future in as_completed(futures):
-            student, result = futures[future], future.result()
-            with lock:
-                write_json(out / f"{student}.json", result)
-                write_atomic(out / "grades.csv", grades_csv(list(results_so_far().values()),
-                                                            test_ids))
-                finished += 1
-                eta = _eta(started, finished, len(todo) - finished, args.workers)
-                print(f"[{finished:>3}/{len(todo)}] {student:<20} {result['status']:<9} "
-                      f"{result['score']:g}/{result['max_score']:g}  {result['seconds']:.0f} s  "
-                      f"{eta}", flush=True)
+        try:
+            for future in as_completed(futures):
+                record(futures[future], future.result())
+        except KeyboardInterrupt:
+            pool.shutdown(wait=False, cancel_futures=True)
+            print("interrupted: the running submissions finish, the rest are left for a rerun",
+                  file=sys.stderr, flush=True)
+            raise
     results = results_so_far()
     write_atomic(out / "grades.csv", grades_csv(list(results.values()), test_ids))
     write_feedback(course, out, results)
