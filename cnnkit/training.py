@@ -69,11 +69,11 @@ def _steps_per_call(model: keras.Model, steps: int):
     """Let `model.fit` run `steps` batches per call into TensorFlow, then restore the model.
 
     Keras normally returns to Python after every batch to update callbacks and progress
-    bars, which costs about a third of a small convnet's training time on 2 CPU cores
-    (see benchmarks/README.md). `train` prints at most one line per epoch, so it lets
-    Keras run many batches per call (Keras's `steps_per_execution`). The batches, their
-    order and every weight update stay exactly the same. A model compiled with its own
-    `steps_per_execution` is left as it is.
+    bars. On 2 CPU cores that costs about a third of the simple CNN's epoch and half of a
+    small MLP's (see benchmarks/README.md). `train` prints at most one line per epoch, so
+    it lets Keras run many batches per call (Keras's `steps_per_execution`). The batches,
+    their order and every weight update stay exactly the same. A model compiled with its
+    own `steps_per_execution` is left as it is.
     """
     if model.steps_per_execution != 1:
         yield
@@ -99,6 +99,9 @@ def train(
 ) -> TrainingRecord:
     """Train a compiled `model` with `model.fit` and record what happened.
 
+    Training is exactly what `model.fit(x, y, epochs=..., batch_size=...,
+    validation_data=...)` does, only faster: see `_steps_per_call`.
+
     Args:
         model: a compiled Keras model.
         x: inputs, e.g. images of shape `(N, 28, 28, 1)`.
@@ -110,7 +113,8 @@ def train(
             control characters into saved notebooks), 0 prints nothing.
 
     Returns:
-        A `TrainingRecord` with the history, the seconds spent and the parameter count.
+        A `TrainingRecord` with the history, the seconds spent (in total and per epoch)
+        and the parameter count.
     """
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
