@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-PARTS = ["ceiling", "epochs", "data", "kernel", "notebooks", "grading", "threads"]
+PARTS = ["ceiling", "epochs", "breakdown", "data", "kernel", "notebooks", "grading", "threads"]
 QUICK_PARTS = ["ceiling", "epochs", "data", "kernel"]
 
 
@@ -46,6 +46,10 @@ def run_part(name: str, args) -> dict:
         return notebooks.notebooks(args.assignments, repeats or 1)
     if name == "grading":
         return notebooks.grading(repeats=repeats or 1)
+    if name == "breakdown":
+        from benchmarks.breakdown import breakdown
+
+        return breakdown(measure.modes_policies())
     if name == "threads":
         return measure.threads(repeats or 2)
     raise ValueError(f"unknown part {name!r}")

@@ -110,32 +110,48 @@ def prepared(dataset: str, validation: int):
 
 
 def _one_run(reference, mode: str, training, validation, epochs: int) -> dict:
+    """One training run: "fit" is a plain `model.fit`, "train" is `cnnkit.train`, and
+    "bf16" is `cnnkit.train` of the model built under the mixed bfloat16 policy."""
     cnnkit.set_seed(0)
+    keras.mixed_precision.set_global_policy("mixed_bfloat16" if mode == "bf16" else "float32")
     model = reference.compiled()
+    keras.mixed_precision.set_global_policy("float32")
     x, y = training
     start, cpu = time.perf_counter(), time.process_time()
     if mode == "fit":
         timer = EpochTimer()
         history = model.fit(x, y, epochs=epochs, batch_size=reference.batch_size,
                             validation_data=validation, verbose=0, callbacks=[timer])
-        per_epoch, final_loss = timer.seconds, history.history["loss"][-1]
+        per_epoch, history = timer.seconds, history.history
     else:
         record = cnnkit.train(model, x, y, epochs=epochs, batch_size=reference.batch_size,
                               validation_data=validation, verbose=0)
-        per_epoch, final_loss = record.epoch_seconds, record.history["loss"][-1]
+        per_epoch, history = record.epoch_seconds, record.history
     return {"mode": mode, "seconds": time.perf_counter() - start,
             "cpu": time.process_time() - cpu, "epochs": per_epoch,
-            "loss": float(final_loss), "load": load()}
+            "loss": float(history["loss"][-1]),
+            "val_accuracy": float(history["val_accuracy"][-1]), "load": load()}
+
+
+def modes() -> tuple[str, ...]:
+    """The training modes to compare; "bf16" only on CPUs with bfloat16 instructions."""
+    return ("fit", "train", "bf16") if cnnkit.training.has_native_bfloat16() else ("fit", "train")
+
+
+def modes_policies() -> tuple[str, ...]:
+    """The Keras dtype policies the "fit"/"train" and "bf16" modes use on this CPU."""
+    return ("float32", "mixed_bfloat16") if "bf16" in modes() else ("float32",)
 
 
 def summarize(runs: list[dict], epochs_per_run: int) -> dict:
-    """Per mode: median and best steady-state epoch, first epoch, CPU; and train/fit ratios.
+    """Per mode: median and best steady-state epoch, first epoch, CPU; and ratios to fit.
 
     Other processes only ever add time, so the best epoch is the most robust estimate of
     what the machine can do; the median shows what one typically gets.
     """
     summary = {}
-    for mode in ("fit", "train"):
+    fits = [run for run in runs if run["mode"] == "fit"]
+    for mode in dict.fromkeys(run["mode"] for run in runs):
         mine = [run for run in runs if run["mode"] == mode]
         steady = [s for run in mine for s in run["epochs"][1:]]
         summary[mode] = {
@@ -143,23 +159,25 @@ def summarize(runs: list[dict], epochs_per_run: int) -> dict:
             "first_epoch": median([run["epochs"][0] for run in mine]),
             "call": median([run["seconds"] for run in mine]),
             "cpu_per_epoch": median([run["cpu"] / epochs_per_run for run in mine]),
-            "loss": mine[0]["loss"],
+            "loss": mine[0]["loss"], "val_accuracy": mine[0]["val_accuracy"],
         }
-    pairs = list(zip([r for r in runs if r["mode"] == "train"],
-                     [r for r in runs if r["mode"] == "fit"]))
-    summary["ratio"] = median([median(t["epochs"][1:]) / median(f["epochs"][1:])
-                               for t, f in pairs])
-    summary["best_ratio"] = summary["train"]["best_epoch"] / summary["fit"]["best_epoch"]
-    summary["cpu_ratio"] = median([t["cpu"] / f["cpu"] for t, f in pairs])
+        if mode != "fit":  # paired with the fit run of the same repeat
+            pairs = list(zip(mine, fits))
+            summary[mode]["ratio"] = median([median(m["epochs"][1:]) / median(f["epochs"][1:])
+                                             for m, f in pairs])
+            summary[mode]["best_ratio"] = (summary[mode]["best_epoch"]
+                                           / summary["fit"]["best_epoch"])
+            summary[mode]["cpu_ratio"] = median([m["cpu"] / f["cpu"] for m, f in pairs])
     summary["same_loss"] = summary["fit"]["loss"] == summary["train"]["loss"]
     return summary
 
 
 def epochs(names=None, repeats: int = 3, epochs_per_run: int = 3) -> dict:
-    """Per-epoch time of each reference model, `model.fit` against `cnnkit.train`.
+    """Per-epoch time of each reference model: `model.fit`, `cnnkit.train`, and
+    `cnnkit.train` under mixed bfloat16 precision where the CPU has it (see `modes`).
 
-    The two run alternately (fit, train, train, fit, ...) on fresh models with the same
-    seed, so that both see the same load. See `summarize` for the figures.
+    The modes run alternately (fit, train, bf16, bf16, train, fit, ...) on fresh models with
+    the same seed, so that all see the same load. See `summarize` for the figures.
     """
     chosen = [r for r in REFERENCES if names is None or r.name in names]
     result = {"repeats": repeats, "epochs_per_run": epochs_per_run, "models": {}}
@@ -167,7 +185,7 @@ def epochs(names=None, repeats: int = 3, epochs_per_run: int = 3) -> dict:
         training, validation = prepared(reference.dataset, reference.validation)
         runs = []
         for repeat in range(repeats):
-            for mode in ("fit", "train") if repeat % 2 == 0 else ("train", "fit"):
+            for mode in modes() if repeat % 2 == 0 else modes()[::-1]:
                 runs.append(_one_run(reference, mode, training, validation, epochs_per_run))
         model = reference.build()
         n, n_val = len(training[0]), len(validation[0])
@@ -180,9 +198,9 @@ def epochs(names=None, repeats: int = 3, epochs_per_run: int = 3) -> dict:
         row.update(summarize(runs, epochs_per_run))
         row["load"] = median([run["load"] for run in runs])
         result["models"][reference.name] = row
-        print(f"  {reference.name}: fit {row['fit']['epoch']:.2f} s/epoch, "
-              f"train {row['train']['epoch']:.2f} s/epoch, ratio {row['ratio']:.2f}, "
-              f"CPU ratio {row['cpu_ratio']:.2f} (load {row['load']:.1f})", flush=True)
+        print(f"  {reference.name}: " + ", ".join(
+            f"{mode} {row[mode]['epoch']:.2f} s/epoch" for mode in modes())
+            + f" (load {row['load']:.1f})", flush=True)
     return result
 
 

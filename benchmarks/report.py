@@ -57,40 +57,81 @@ def notebooks(part: dict) -> list[str]:
     return lines + [""]
 
 
+def _epoch_times(stats: dict) -> str:
+    return f"{stats['epoch']:.2f}, {_s(stats.get('best_epoch'))}"
+
+
+def _ratios(stats: dict) -> str:
+    return (f"{stats['ratio']:.2f}, **{_s(stats.get('best_ratio'))}**, "
+            f"{_s(stats.get('cpu_ratio'))}")
+
+
 def epochs(part: dict, ceiling: dict) -> list[str]:
     r = part["result"]
+    rows = r["models"].values()
+    bf16 = any("bf16" in row for row in rows)
     lines = ["## Training epochs: `cnnkit.train` against `model.fit`", "", _when(part), "",
              f"Steady-state epochs (after the first, which also traces) with per-epoch "
              f"validation, {r['epochs_per_run']} epochs per run, {r['repeats']} alternating "
              "runs each: median and best (other processes only add time, so the best is the "
-             "most robust estimate). train/fit: median of paired ratios, ratio of the bests, "
-             "and CPU seconds of whole runs. FLOPs count Conv2D and Dense multiply-adds "
+             "most robust estimate). Ratios to fit: median of paired ratios, ratio of the "
+             "bests, and CPU seconds of whole runs. \"same loss\": `cnnkit.train` reached "
+             "exactly `model.fit`'s final training loss from the same seed. "
+             + ("bf16: `cnnkit.train` of the model built after `cnnkit.use_mixed_precision()` "
+                "(bfloat16 arithmetic, float32 weights; this CPU has bfloat16 instructions); "
+                "val acc: validation accuracy after the last epoch, fit / bf16. "
+                if bf16 else "")
+             + "FLOPs count Conv2D and Dense multiply-adds "
              "(training = 3x forward minus the first layer's input gradient) plus the "
-             "validation forward passes; \"of ceiling\" is the faster mode's best epoch "
+             "validation forward passes; \"of ceiling\" is the fastest mode's best epoch "
              "against the matmul's best GFLOP/s (meaningful only at low load), and its CPU "
-             "seconds against the matmul's GFLOP per CPU-second. \"same loss\": both "
-             "reached exactly the same final training loss from the same seed.", "",
-             "| model | nb | MFLOP/example | fit s/epoch | train s/epoch | train/fit: median, "
-             "best, CPU | first epoch fit / train s | of ceiling: wall, CPU | same loss | load |",
-             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |"]
+             "seconds against the matmul's GFLOP per CPU-second.", ""]
+    header = ["model", "nb", "MFLOP/example", "fit s/epoch", "train s/epoch",
+              "train/fit: median, best, CPU", "same loss"]
+    if bf16:
+        header += ["bf16 s/epoch", "bf16/fit: median, best, CPU", "val acc fit / bf16"]
+    header += ["first epoch s", "of ceiling: wall, CPU", "load"]
+    lines += ["| " + " | ".join(header) + " |",
+              "| " + " | ".join("---" if h in ("model", "nb", "same loss") else "---:"
+                                for h in header) + " |"]
     for name, row in r["models"].items():
-        mode = min(("fit", "train"), key=lambda m: row[m].get("best_epoch", row[m]["epoch"]))
+        modes = [m for m in ("fit", "train", "bf16") if m in row]
+        fastest = min(modes, key=lambda m: row[m].get("best_epoch", row[m]["epoch"]))
         flops = row["flops_per_epoch"] / 1e9
         share = "-"
         if ceiling.get("best_gflops"):
-            best = row[mode].get("best_epoch", row[mode]["epoch"])
+            best = row[fastest].get("best_epoch", row[fastest]["epoch"])
             share = f"{flops / best / ceiling['best_gflops']:.0%}"
         per_cpu = ceiling.get("gflops_per_cpu_second")
         if per_cpu:
-            share += f", {flops / row[mode]['cpu_per_epoch'] / per_cpu:.0%}"
-        fit, train = row["fit"], row["train"]
-        lines.append(
-            f"| {name} | {row['notebook']} | {row['flops_per_example'] / 1e6:.2f} | "
-            f"{fit['epoch']:.2f}, {_s(fit.get('best_epoch'))} | "
-            f"{train['epoch']:.2f}, {_s(train.get('best_epoch'))} | "
-            f"{row['ratio']:.2f}, **{_s(row.get('best_ratio'))}**, {_s(row.get('cpu_ratio'))} | "
-            f"{fit['first_epoch']:.1f} / {train['first_epoch']:.1f} | "
-            f"{share} | {_yes(row.get('same_loss'))} | {row['load']:.1f} |")
+            share += f", {flops / row[fastest]['cpu_per_epoch'] / per_cpu:.0%}"
+        cells = [name, row["notebook"], f"{row['flops_per_example'] / 1e6:.2f}",
+                 _epoch_times(row["fit"]), _epoch_times(row["train"]),
+                 _ratios(row["train"]),
+                 _yes(row.get("same_loss"))]
+        if bf16:
+            cells += [_epoch_times(row["bf16"]), _ratios(row["bf16"]),
+                      f"{_s(row['fit'].get('val_accuracy'), 3)} / "
+                      f"{_s(row['bf16'].get('val_accuracy'), 3)}"] if "bf16" in row else ["-"] * 3
+        cells += [" / ".join(f"{row[m]['first_epoch']:.1f}" for m in modes), share,
+                  f"{row['load']:.1f}"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines + [""]
+
+
+def breakdown(part: dict) -> list[str]:
+    r = part["result"]
+    policies = list(r["policies"])
+    lines = ["## Where the simple CNN's training step goes", "", _when(part), "",
+             f"Seconds for {r['steps']} batches of {r['batch_size']} (one epoch of 01), "
+             "each piece a compiled `tf.function` on one fixed batch, best of 3 "
+             "(`benchmarks/breakdown.py`). The in-graph loop is the floor for any input "
+             "pipeline or per-step overhead.", "",
+             "| piece | " + " | ".join(policies) + " |",
+             "| --- |" + " ---: |" * len(policies)]
+    for piece in r["policies"][policies[0]]:
+        lines.append(f"| {piece} | "
+                     + " | ".join(f"{r['policies'][p][piece]:.2f}" for p in policies) + " |")
     return lines + [""]
 
 

@@ -2,13 +2,14 @@
 
 Load data with `load_dataset`, prepare it with `to_model_input`, train with
 `train`, inspect a model with `layer_table`, and plot with `cnnkit.plots`.
-Importing cnnkit does no work: call `set_seed(0)` yourself in the setup cell.
+Importing cnnkit does no work: call `set_seed(0)` (and, for speed,
+`use_mixed_precision()`) yourself in the setup cell.
 """
 
 from cnnkit import checks, experiments, grading, models, plots
 from cnnkit.architecture import LayerRow, compare, format_table, layer_table
 from cnnkit.data import class_names, load_dataset, subsample, to_model_input
-from cnnkit.training import TrainingRecord, set_seed, train
+from cnnkit.training import TrainingRecord, set_seed, train, use_mixed_precision
 
 __all__ = [
     "LayerRow",
@@ -27,4 +28,5 @@ __all__ = [
     "subsample",
     "to_model_input",
     "train",
+    "use_mixed_precision",
 ]

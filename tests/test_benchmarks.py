@@ -65,8 +65,22 @@ def test_report_renders_tables_and_keeps_notes():
                           "error": None}]}}},
         },
     }
+    stats = {"epoch": 2.0, "best_epoch": 1.8, "first_epoch": 3.0, "cpu_per_epoch": 3.0,
+             "val_accuracy": 0.8}
+    results["parts"]["epochs"] = {**part, "result": {"epochs_per_run": 3, "repeats": 1, "models": {
+        "simple CNN": {"notebook": "01", "flops_per_example": 1.1e6, "flops_per_epoch": 6e10,
+                       "same_loss": True, "load": 1.0, "fit": stats,
+                       "train": {**stats, "epoch": 1.5, "ratio": 0.75, "best_ratio": 0.8,
+                                 "cpu_ratio": 0.9},
+                       "bf16": {**stats, "epoch": 1.0, "ratio": 0.5, "best_ratio": 0.45,
+                                "cpu_ratio": 0.6, "val_accuracy": 0.801}}}}}
+    results["parts"]["breakdown"] = {**part, "result": {"batch_size": 128, "steps": 430,
+        "policies": {"float32": {"train step": 1.3}, "mixed_bfloat16": {"train step": 0.8}}}}
     text = report.render(results, bench.PARTS, "my notes\n")
     assert "**100 GFLOP/s**" in text
+    assert ("| simple CNN | 01 | 1.10 | 2.00, 1.80 | 1.50, 1.80 | 0.75, **0.80**, 0.90 | yes | "
+            "1.00, 1.80 | 0.50, **0.45**, 0.60 | 0.800 / 0.801 | 3.0 / 3.0 / 3.0 |") in text
+    assert "| train step | 1.30 | 0.80 |" in text
     assert "| 01_simple_cnn | 60 | 100 | 90 | 67% | ok | 40 |" in text
     assert text.endswith(report.NOTES_MARKER + "\nmy notes\n")
 

@@ -1,0 +1,71 @@
+"""What the checks of several notebooks share.
+
+`_fail` raises the `AssertionError` that every check uses. `check_architecture`
+compares a model with its expected layers and explains the usual mistakes;
+`check_accuracy` checks a test accuracy against a threshold.
+"""
+
+from __future__ import annotations
+
+import keras
+
+from cnnkit.architecture import LayerRow, compare, format_table, layer_table
+
+
+def _fail(message: str) -> None:
+    raise AssertionError(message)
+
+
+def _shape_hint(got: tuple, want: tuple) -> str:
+    if len(got) == 4 and len(want) == 4 and got[1] == want[1] + 2 and got[3] == want[3]:
+        return (
+            f" (a 3x3 convolution without padding shrinks {got[1]} to {want[1]}; "
+            "did you set padding='same'? Leave the default padding='valid')"
+        )
+    if len(got) == 4 and len(want) == 4 and got[1:3] == want[1:3]:
+        return f" (check the number of filters: expected {want[3]})"
+    if len(got) == 2 and len(want) == 2 and want[1] == 10:
+        return " (the output layer needs one unit per class: Dense(10))"
+    return ""
+
+
+def _activation_hint(want: LayerRow) -> str:
+    if want.activation == "softmax":
+        return " (add activation='softmax' to the last Dense layer to output probabilities)"
+    return f" (pass activation={want.activation!r})"
+
+
+def check_architecture(model: keras.Model, expected: list[LayerRow | tuple]) -> None:
+    """Check `model` layer by layer against `expected` rows; see `cnnkit.compare`."""
+    if not isinstance(model, keras.Model):
+        _fail(f"expected a keras.Model, got {type(model).__name__}; did the cell assign `model`?")
+    expected = [LayerRow(*row) for row in expected]
+    differences = compare(model, expected)
+    if differences:
+        actual = layer_table(model)
+        notes = []
+        if len(actual) == len(expected):
+            for got, want in zip(actual, expected):
+                if got.output_shape != tuple(want.output_shape):
+                    notes.append(_shape_hint(got.output_shape, tuple(want.output_shape)))
+                if want.activation and got.activation != want.activation:
+                    notes.append(_activation_hint(want))
+        elif "Flatten" in [r.type for r in expected] and "Flatten" not in [r.type for r in actual]:
+            notes.append(" (Dense needs a flat vector: add layers.Flatten() before it)")
+        message = "; ".join(differences) + "".join(dict.fromkeys(notes))
+        _fail(f"{message}\n\nYour model:\n{format_table(actual)}")
+    total = sum(row.params for row in expected)
+    print(f"OK: {len(expected)} layers as expected, {total:,} parameters")
+
+
+def check_accuracy(accuracy: float, minimum: float) -> None:
+    """Check that a test accuracy (a fraction in [0, 1]) is at least `minimum`."""
+    accuracy = float(accuracy)
+    if not 0.0 <= accuracy <= 1.0:
+        _fail(f"accuracy {accuracy:g} is not a fraction in [0, 1]")
+    if accuracy < minimum:
+        _fail(
+            f"test accuracy {accuracy:.4f} is below the required {minimum:.4f}: "
+            "check the preprocessing, the optimizer and the number of epochs"
+        )
+    print(f"OK: test accuracy {accuracy:.4f} >= {minimum:.4f}")

@@ -1,0 +1,76 @@
+"""The in-kernel side of the hidden tests.
+
+Hidden tests never trust data from the student's notebook for scoring: they load
+the test set themselves and measure the model on it. They also `capture` the
+objects they check, so that the autograder can run the same trusted test code
+again in a clean kernel on exactly those objects.
+
+The hidden tests call them as `cnnkit.grading.<name>`. They live in one module per job:
+
+- `common`: the trusted test set, a model's accuracy on it, and its layers;
+- `captures`: `capture` and `load_capture`, for the autograder's clean-room replay;
+- `simple_cnn`: assignment 01, the reference CNN and the prepared data;
+- `variants`: assignment 02, single-factor variants trained as configured;
+- `mlp_vs_cnn`: assignment 03, fully connected versus convolutional networks;
+- `learning_curves`: assignment 04, learning curves and standardisation.
+
+`load_dataset` and `to_model_input` (from `cnnkit.data`) are here too: the trusted
+data, as hidden tests load it.
+"""
+
+from cnnkit.data import load_dataset, to_model_input
+from cnnkit.grading.captures import CAPTURE_ENV, capture, load_capture
+from cnnkit.grading.common import (
+    check_min_accuracy,
+    check_model,
+    measure_test_accuracy,
+    trusted_test_set,
+)
+from cnnkit.grading.learning_curves import (
+    LEARNING_CURVE_CNN,
+    check_confusion_of,
+    check_full_data_model,
+    check_learning_curve_models,
+    check_standardized_data,
+    check_stratified_subsets,
+    trusted_confusion_matrix,
+)
+from cnnkit.grading.mlp_vs_cnn import (
+    MLP_64_64,
+    MLP_500_300,
+    check_convnet,
+    check_l2_factors,
+    check_l2_mlp,
+    check_sweep_results,
+)
+from cnnkit.grading.simple_cnn import SIMPLE_CNN, check_preprocessing
+from cnnkit.grading.variants import check_trained_as, check_variant_gain
+
+__all__ = [
+    "CAPTURE_ENV",
+    "LEARNING_CURVE_CNN",
+    "MLP_500_300",
+    "MLP_64_64",
+    "SIMPLE_CNN",
+    "capture",
+    "check_confusion_of",
+    "check_convnet",
+    "check_full_data_model",
+    "check_l2_factors",
+    "check_l2_mlp",
+    "check_learning_curve_models",
+    "check_min_accuracy",
+    "check_model",
+    "check_preprocessing",
+    "check_standardized_data",
+    "check_stratified_subsets",
+    "check_sweep_results",
+    "check_trained_as",
+    "check_variant_gain",
+    "load_capture",
+    "load_dataset",
+    "measure_test_accuracy",
+    "to_model_input",
+    "trusted_confusion_matrix",
+    "trusted_test_set",
+]

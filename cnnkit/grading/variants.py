@@ -1,0 +1,85 @@
+"""Hidden tests of assignment 02: single-factor variants, trained as configured.
+
+A variant counts only if its model was built and trained exactly as its
+configuration says, and it beats the baseline on the trusted test set.
+"""
+
+from __future__ import annotations
+
+import math
+
+import keras
+import numpy as np
+
+from cnnkit.architecture import compare, layer_table
+from cnnkit.experiments import changed_aspects
+from cnnkit.grading.common import measure_test_accuracy
+from cnnkit.models import cnn_from_config
+
+
+def check_trained_as(model: keras.Model, config: dict, n_train: int) -> None:
+    """Assert that `model` has the layers and optimizer of `config` and was trained as it says.
+
+    The optimizer's step counter must equal `epochs * ceil(n_train / batch_size)`, the
+    number of weight updates of that many epochs over `n_train` training images.
+    """
+    if not isinstance(model, keras.Model):
+        raise AssertionError(f"expected a keras.Model, got {type(model).__name__}")
+    reference = cnn_from_config(config)
+    differences = compare(model, layer_table(reference))
+    if differences:
+        raise AssertionError(
+            "the model does not match its configuration: " + "; ".join(differences)
+        )
+    optimizer, wanted = getattr(model, "optimizer", None), reference.optimizer
+    if type(optimizer) is not type(wanted):
+        raise AssertionError(
+            f"the model was trained with {type(optimizer).__name__}, "
+            f"its configuration says {type(wanted).__name__}"
+        )
+    if not np.isclose(float(optimizer.learning_rate), float(wanted.learning_rate)):
+        raise AssertionError(
+            f"the model was trained with learning rate {float(optimizer.learning_rate):g}, "
+            f"its configuration says {float(wanted.learning_rate):g}"
+        )
+    steps = config["epochs"] * math.ceil(n_train / config["batch_size"])
+    if int(optimizer.iterations) != steps:
+        raise AssertionError(
+            f"the model made {int(optimizer.iterations)} training steps, but {config['epochs']} "
+            f"epoch(s) with batch size {config['batch_size']} on {n_train} images make {steps}"
+        )
+
+
+def check_variant_gain(
+    baseline_model: keras.Model,
+    best_model: keras.Model,
+    best_config: dict,
+    baseline: dict,
+    variants: list,
+    name: str,
+    points: float,
+    n_train: int,
+) -> None:
+    """Assert that a one-aspect variant beats the baseline by `points` on the trusted test set.
+
+    Both models must have been built and trained as their configurations say
+    (`check_trained_as`); `best_config` must be one of `variants` and differ from
+    `baseline` in exactly one aspect.
+    """
+    if best_config not in list(variants):
+        raise AssertionError("the best model's configuration is not one of the variants")
+    aspects = changed_aspects(baseline, best_config)
+    if len(aspects) != 1:
+        raise AssertionError(f"the best variant changes {len(aspects)} aspects, not one")
+    check_trained_as(baseline_model, baseline, n_train)
+    check_trained_as(best_model, best_config, n_train)
+    base = measure_test_accuracy(baseline_model, name)
+    best = measure_test_accuracy(best_model, name)
+    gain = 100 * (best - base)
+    if gain < points:
+        raise AssertionError(
+            f"measured on the {name} test set, the best variant ({aspects[0]}) reaches "
+            f"{best:.4f} against the baseline's {base:.4f}: {gain:+.1f} points, "
+            f"at least {points:g} required"
+        )
+    print(f"measured: baseline {base:.4f}, {aspects[0]} variant {best:.4f} ({gain:+.1f} points)")
