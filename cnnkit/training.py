@@ -39,8 +39,8 @@ def use_mixed_precision() -> str:
     Keras's "mixed_bfloat16" policy keeps every weight in float32 but runs the layers'
     arithmetic in bfloat16, a 16-bit float with float32's range and about 3 significant
     digits. On a CPU with bfloat16 instructions a training epoch of the simple CNN takes
-    about 40% less time, with the same accuracy (see benchmarks/README.md). Other CPUs
-    would have to emulate bfloat16, which is slower, so there the policy stays float32.
+    about a third less time, with the same accuracy (see benchmarks/README.md). Other
+    CPUs would have to emulate bfloat16, so there the policy stays float32.
 
     Call it in the setup cell, before building models: a layer reads the policy when it is
     created. Under mixed precision `model.predict` returns bfloat16 probabilities, e.g.
