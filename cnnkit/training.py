@@ -103,7 +103,7 @@ STEPS_PER_CALL = 64
 
 
 @contextlib.contextmanager
-def _steps_per_call(model: keras.Model, steps: int):
+def steps_per_call(model: keras.Model, steps: int = STEPS_PER_CALL):
     """Let `model.fit` run `steps` batches per call into TensorFlow, then restore the model.
 
     Keras normally returns to Python after every batch to update callbacks and progress
@@ -138,7 +138,7 @@ def train(
     """Train a compiled `model` with `model.fit` and record what happened.
 
     Training is exactly what `model.fit(x, y, epochs=..., batch_size=...,
-    validation_data=...)` does, only faster: see `_steps_per_call`.
+    validation_data=...)` does, only faster: see `steps_per_call`.
 
     Args:
         model: a compiled Keras model.
@@ -162,7 +162,7 @@ def train(
         raise ValueError(f"x has {len(x)} examples but y has {len(y)}")
     timer = _EpochTimer()
     start = time.perf_counter()
-    with _steps_per_call(model, STEPS_PER_CALL):
+    with steps_per_call(model, STEPS_PER_CALL):
         history = model.fit(
             x,
             y,

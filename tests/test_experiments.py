@@ -6,7 +6,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from cnnkit import experiments, models  # noqa: E402
+from cnnkit import experiments, models, set_seed  # noqa: E402
 
 BASE = dict(models.SIMPLE_CNN_CONFIG, epochs=1)
 
@@ -154,6 +154,25 @@ def test_train_steps_makes_exactly_the_budget_of_updates():
         history = experiments.train_steps(model, x, y, steps=steps, batch_size=64)
         assert int(model.optimizer.iterations) == steps
         assert set(history) == {"loss", "accuracy"}
+
+
+def test_train_steps_makes_the_updates_of_a_plain_fit_over_its_batches():
+    # train_steps runs many batches per call into TensorFlow; 130 steps are 2 calls of 64
+    # and a remainder of 2. The updates must be those of a plain model.fit.
+    x, y = _digits(40)
+    weights = []
+    for fast in (True, False):
+        set_seed(0)
+        model = _small_classifier()
+        if fast:
+            experiments.train_steps(model, x, y, steps=130, batch_size=16, seed=3)
+        else:
+            model.fit(experiments._Batches(x, y, 130, 16, seed=3), epochs=1, verbose=0)
+        assert int(model.optimizer.iterations) == 130
+        assert model.steps_per_execution == 1  # restored
+        weights.append(model.get_weights())
+    for fast, plain in zip(*weights):
+        np.testing.assert_array_equal(fast, plain)
 
 
 def test_train_steps_rejects_bad_budgets_and_uncompiled_models():
