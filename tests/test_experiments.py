@@ -7,6 +7,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from cnnkit import experiments, models, set_seed  # noqa: E402
+from cnnkit.experiments.learning_curves import _Batches  # noqa: E402
 
 BASE = dict(models.SIMPLE_CNN_CONFIG, epochs=1)
 
@@ -167,7 +168,7 @@ def test_train_steps_makes_the_updates_of_a_plain_fit_over_its_batches():
         if fast:
             experiments.train_steps(model, x, y, steps=130, batch_size=16, seed=3)
         else:
-            model.fit(experiments._Batches(x, y, 130, 16, seed=3), epochs=1, verbose=0)
+            model.fit(_Batches(x, y, 130, 16, seed=3), epochs=1, verbose=0)
         assert int(model.optimizer.iterations) == 130
         assert model.steps_per_execution == 1  # restored
         weights.append(model.get_weights())
