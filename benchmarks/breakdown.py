@@ -28,8 +28,8 @@ def _best_seconds(function, repeats: int) -> float:
     return min(seconds)
 
 
-def _pieces(policy: str) -> dict:
-    """Seconds per 430 batches of each piece of the simple CNN's step under `policy`."""
+def _pieces(policy: str, steps: int) -> dict:
+    """Seconds per `steps` batches of each piece of the simple CNN's step under `policy`."""
     keras.mixed_precision.set_global_policy(policy)
     keras.utils.set_random_seed(0)
     model = models.simple_cnn()
@@ -69,18 +69,18 @@ def _pieces(policy: str) -> dict:
     result = {}
     for name, piece in pieces.items():
         compiled = tf.function(piece)
-        result[name] = _best_seconds(lambda c=compiled: [c() for _ in range(STEPS)], 3)
+        result[name] = _best_seconds(lambda c=compiled: [c() for _ in range(steps)], 3)
 
     @tf.function
     def epoch_in_graph():
-        for _ in tf.range(STEPS):
+        for _ in tf.range(steps):
             step()
 
     result["train step, in-graph loop"] = _best_seconds(epoch_in_graph, 3)
     return result
 
 
-def breakdown(policies=("float32", "mixed_bfloat16")) -> dict:
-    """Seconds per epoch's worth of batches (430) of each piece, per dtype policy."""
-    return {"batch_size": BATCH, "steps": STEPS,
-            "policies": {policy: _pieces(policy) for policy in policies}}
+def breakdown(policies=("float32", "mixed_bfloat16"), steps: int = STEPS) -> dict:
+    """Seconds per `steps` batches (by default an epoch's worth) of each piece, per policy."""
+    return {"batch_size": BATCH, "steps": steps,
+            "policies": {policy: _pieces(policy, steps) for policy in policies}}

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
+import keras
 import nbformat
 import pytest
 
 from autograder import course
 from benchmarks import bench, budgets, report
+from benchmarks.breakdown import breakdown
 from benchmarks.reference import REFERENCES, forward_flops, training_flops
 from tests.conftest import REPO, notebook_of
 
@@ -20,6 +22,16 @@ def test_flop_counts_of_the_simple_cnn():
     # conv: 26*26 positions x 3*3*1*32 weights; dense: 5408 x 10; 2 FLOPs per multiply-add
     assert [flops for _, flops in forward_flops(simple)] == [2 * 26 * 26 * 288, 2 * 54080]
     assert training_flops(simple) == 3 * (389_376 + 108_160) - 389_376  # about 1.1 MFLOP
+
+
+def test_breakdown_times_every_piece_of_the_simple_cnn_step():
+    result = breakdown(("float32",), steps=3)
+    pieces = result["policies"]["float32"]
+    assert result["steps"] == 3 and set(pieces) == {
+        "forward", "conv forward", "conv forward + weight gradients",
+        "max pooling forward + gradient", "train step", "train step, in-graph loop"}
+    assert all(seconds > 0 for seconds in pieces.values())
+    assert keras.mixed_precision.dtype_policy().name == "float32"  # left as it was
 
 
 def test_every_reference_model_builds_and_has_a_flop_count():
