@@ -1,7 +1,7 @@
-"""A scratch nbgrader course directory: release, submit, autograde, read scores.
+"""A scratch nbgrader course directory: release, submit, autograde; per-test scores.
 
-nbgrader does the work; this module only lays out the folders it expects and
-reads per-test scores back from its gradebook.
+nbgrader does the work; this module only lays out the folders it expects, and turns
+an autograder result into per-test scores.
 """
 
 from __future__ import annotations
@@ -12,9 +12,6 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-
-import nbformat
-from nbgrader.api import Gradebook
 
 REPO = Path(__file__).resolve().parent.parent
 COURSE_ID = "cnnkit"
@@ -86,39 +83,6 @@ def autograde(course: Path, assignment: str, student: str | None = None) -> None
     """Run `nbgrader autograde` for one student, or for all when `student` is None."""
     extra = [f"--student={student}"] if student else []
     nbgrader(course, "autograde", assignment, "--force", *extra)
-
-
-def grade_ids(notebook: Path) -> list[str]:
-    """The `grade_id`s of the graded cells of an nbgrader notebook, in order."""
-    cells = nbformat.read(notebook, as_version=4).cells
-    return [
-        cell.metadata["nbgrader"]["grade_id"]
-        for cell in cells
-        if cell.metadata.get("nbgrader", {}).get("grade")
-    ]
-
-
-def scores(course: Path, assignment: str, student: str) -> list[TestScore]:
-    """Per-test scores of `student` from the course's gradebook, in notebook order."""
-    order = [
-        grade_id
-        for path in sorted((course / "source" / assignment).glob("*.ipynb"))
-        for grade_id in grade_ids(path)
-    ]
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id=COURSE_ID) as gradebook:
-        submission = gradebook.find_submission(assignment, student)
-        result = [
-            TestScore(
-                id=grade.name,
-                points=float(grade.score or 0.0),
-                max_points=float(grade.max_score),
-                needs_manual_grade=bool(grade.needs_manual_grade),
-                manual=grade.cell_type == "markdown",
-            )
-            for notebook in submission.notebooks
-            for grade in notebook.grades
-        ]
-    return sorted(result, key=lambda s: order.index(s.id) if s.id in order else len(order))
 
 
 def scores_of(result: dict) -> list[TestScore]:

@@ -229,18 +229,22 @@ def _world_readable(path: Path) -> bool:
     return all(p.stat().st_mode & 0o001 for p in [path, *path.parents] if p.exists())
 
 
-def _user_tasks(uid: int) -> int:
-    """How many tasks (threads) user `uid` runs now: what RLIMIT_NPROC counts."""
-    count = 0
+def _processes():
+    """(pid, real uid, threads) of every process running now, read from /proc."""
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             status = Path(f"/proc/{pid}/status").read_text()
         except OSError:
-            continue
+            continue  # it has just ended
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        if fields.get("Uid", "").split()[:1] == [str(uid)]:
-            count += int(fields.get("Threads", "1").strip() or 1)
-    return count
+        uid = fields.get("Uid", "").split()[:1]
+        threads = fields.get("Threads", "1").strip() or "1"
+        yield int(pid), (int(uid[0]) if uid else None), int(threads)
+
+
+def _user_tasks(uid: int) -> int:
+    """How many tasks (threads) user `uid` runs now: what RLIMIT_NPROC counts."""
+    return sum(threads for _, owner, threads in _processes() if owner == uid)
 
 
 def _ancestors(path: str) -> list[str]:
@@ -488,24 +492,16 @@ class Sandbox:
 
     def kill_users(self) -> None:
         """SIGKILL every process of the sandbox's own users (root only; a backstop for cgroups)."""
-        uids = {str(owner[0]) for owner in (self.owner, self.replay_owner) if owner}
+        uids = {owner[0] for owner in (self.owner, self.replay_owner) if owner}
         for _ in range(20 if uids else 0):
-            found = False
-            for pid in filter(str.isdigit, os.listdir("/proc")):
-                try:
-                    status = Path(f"/proc/{pid}/status").read_text()
-                except OSError:
-                    continue
-                real_uid = next((line.split()[1] for line in status.splitlines()
-                                 if line.startswith("Uid:")), None)
-                if real_uid in uids:
-                    found = True
-                    try:
-                        os.kill(int(pid), signal.SIGKILL)
-                    except OSError:
-                        pass
+            found = [pid for pid, owner, _ in _processes() if owner in uids]
             if not found:
                 return
+            for pid in found:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
             time.sleep(0.1)
 
     def close(self) -> None:

@@ -8,11 +8,10 @@ no change to the data pipeline or per-step overhead of `model.fit` can go below.
 
 from __future__ import annotations
 
-import time
-
 import keras
 import tensorflow as tf
 
+from benchmarks.measure import timings
 from cnnkit import models
 
 BATCH, STEPS = 128, 430
@@ -20,12 +19,7 @@ BATCH, STEPS = 128, 430
 
 def _best_seconds(function, repeats: int) -> float:
     function()  # trace
-    seconds = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        seconds.append(time.perf_counter() - start)
-    return min(seconds)
+    return min(timings(function, repeats))
 
 
 def _pieces(policy: str, steps: int) -> dict:

@@ -53,13 +53,18 @@ def ceiling(size: int = 4096, repeats: int = 7) -> dict:
     }
 
 
-def _timed(function, repeats: int) -> float:
+def timings(function, repeats: int) -> list[float]:
+    """Wall-clock seconds of each of `repeats` calls of `function`."""
     seconds = []
     for _ in range(repeats):
         start = time.perf_counter()
         function()
         seconds.append(time.perf_counter() - start)
-    return median(seconds)
+    return seconds
+
+
+def _timed(function, repeats: int) -> float:
+    return median(timings(function, repeats))
 
 
 def _dataset_times(name: str, repeats: int) -> dict:

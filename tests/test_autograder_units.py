@@ -394,3 +394,21 @@ def test_batch_finds_both_layouts(tmp_path):
     (tmp_path / "ann.ipynb").write_text("{}")
     with pytest.raises(ValueError, match="two submissions for student 'ann'"):
         discover(tmp_path, "00_fixture", "fixture.ipynb")
+
+
+def test_processes_lists_this_process_with_its_user_and_threads():
+    mine = {pid: (uid, threads) for pid, uid, threads in sandbox._processes()}
+    assert mine[os.getpid()][0] == os.getuid() and mine[os.getpid()][1] >= 1
+    assert sandbox._user_tasks(os.getuid()) >= mine[os.getpid()][1]
+
+
+def test_kill_users_ends_the_processes_of_the_sandbox_users(tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("only root can run processes as other users")
+    box = sandbox.Sandbox(sandbox.Limits())
+    if not box.owner:
+        box.close()
+        pytest.skip("this machine's sandbox runs as the grader's user")
+    sleeper = subprocess.Popen(["sleep", "60"], user=box.owner[0], group=box.owner[1])
+    box.close()
+    assert sleeper.wait(timeout=10) == -9
