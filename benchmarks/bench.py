@@ -3,6 +3,11 @@
     python -m benchmarks.bench                 # everything (about 30 minutes on 2 cores)
     python -m benchmarks.bench --quick         # a couple of minutes, no notebooks
     python -m benchmarks.bench --only epochs   # some parts; the others keep their results
+    python -m benchmarks.bench --render        # only rewrite README.md from results.json
+
+results.json keeps the results per kind of CPU (`cnnkit.cpu.cpu_kind`):
+`{"cpus": {kind: {"machine": {...}, "parts": {name: record}}}}`. A run writes the parts
+it measures under the kind of the CPU it runs on; other kinds' results stay as they are.
 """
 
 from __future__ import annotations
@@ -20,10 +25,14 @@ QUICK_PARTS = ["ceiling", "epochs", "data", "kernel"]
 
 
 def machine() -> dict:
+    """This machine's CPU (`cnnkit.cpu.cpu_description`), whether oneDNN is on, versions."""
     import keras
     import tensorflow as tf
 
-    return {"cpus": os.cpu_count(), "python": platform.python_version(),
+    from cnnkit.cpu import cpu_description, onednn_enabled
+
+    return {**cpu_description(), "onednn": onednn_enabled(),
+            "python": platform.python_version(),
             "tensorflow": tf.__version__, "keras": keras.__version__}
 
 
@@ -55,6 +64,27 @@ def run_part(name: str, args) -> dict:
     raise ValueError(f"unknown part {name!r}")
 
 
+def measure_parts(results: dict, names: list[str], args) -> None:
+    """Run the parts `names`, keeping each under this CPU's kind in `results` and `args.out`."""
+    from benchmarks.measure import load
+    from cnnkit.cpu import cpu_kind
+
+    kind = cpu_kind()
+    on_this_kind = results["cpus"].setdefault(kind, {})
+    on_this_kind["machine"] = machine()
+    parts = on_this_kind.setdefault("parts", {})
+    for name in names:
+        print(f"{name} (load {load():.1f})", flush=True)
+        start, load_start = time.time(), load()
+        result = run_part(name, args)
+        parts[name] = {
+            "when": time.strftime("%Y-%m-%d %H:%M", time.localtime(start)), "cpu_kind": kind,
+            "seconds": round(time.time() - start, 1), "quick": args.quick,
+            "load_start": load_start, "load_end": load(), "result": result,
+        }
+        args.out.write_text(json.dumps(results, indent=1) + "\n")  # keep what is done so far
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="+", choices=PARTS, help="parts to run (default: all)")
@@ -70,27 +100,19 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("PYTHONWARNINGS", "ignore")  # kernels inherit both
+    from cnnkit.cpu import use_fast_kernels
+
+    use_fast_kernels()  # as every notebook's setup cell does
 
     from benchmarks import report
-    from benchmarks.measure import load
 
-    results = json.loads(args.out.read_text()) if args.out.is_file() else {}
-    results["machine"] = machine()
-    results.setdefault("parts", {})
-    for name in [] if args.render else args.only or (QUICK_PARTS if args.quick else PARTS):
-        print(f"{name} (load {load():.1f})", flush=True)
-        start, load_start = time.time(), load()
-        result = run_part(name, args)
-        results["parts"][name] = {
-            "when": time.strftime("%Y-%m-%d %H:%M", time.localtime(start)),
-            "seconds": round(time.time() - start, 1), "quick": args.quick,
-            "load_start": load_start, "load_end": load(), "result": result,
-        }
-        args.out.write_text(json.dumps(results, indent=1) + "\n")  # keep what is done so far
+    results = json.loads(args.out.read_text()) if args.out.is_file() else {"cpus": {}}
+    if not args.render:
+        measure_parts(results, args.only or (QUICK_PARTS if args.quick else PARTS), args)
     old = args.readme.read_text() if args.readme.is_file() else ""
     notes = old.split(report.NOTES_MARKER, 1)[1] if report.NOTES_MARKER in old else ""
     args.readme.write_text(report.render(results, PARTS, notes))
-    print(f"written {args.out} and {args.readme}")
+    print(f"written {args.readme}" if args.render else f"written {args.out} and {args.readme}")
     return 0
 
 

@@ -27,6 +27,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from cnnkit import grading
+from cnnkit.cpu import cpu_description
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_CALL = "cnnkit.set_seed(0)"
@@ -42,15 +43,54 @@ def with_seed(notebook: nbformat.NotebookNode, seed: int) -> nbformat.NotebookNo
     raise ValueError(f"no setup cell calls {SEED_CALL}")
 
 
+RECORD_ALL = """
+# calibration: a run below the current threshold must reach its capture and be recorded
+cnnkit.checks.check_accuracy = lambda accuracy, minimum: None
+"""
+
+
+def recording_all(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """`notebook` whose visible accuracy checks pass, so that every capture is reached."""
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and SEED_CALL.split("(")[0] in cell.source:
+            cell.source += "\n" + RECORD_ALL
+            return notebook
+    raise ValueError(f"no setup cell calls {SEED_CALL}")
+
+
+def solution_code(assignment: str, *grade_ids: str) -> str:
+    """The solution regions of the reference notebook's cells `grade_ids`, in that order.
+
+    Calibration scripts that train one part of a notebook run exactly this code, so that
+    what they measure is what the notebook does.
+    """
+    path = next((REPO / "source" / assignment).glob("*.ipynb"))
+    cells = {
+        cell.metadata.get("nbgrader", {}).get("grade_id"): cell.source
+        for cell in nbformat.read(path, as_version=4).cells
+    }
+    code = []
+    for grade_id in grade_ids:
+        inside = False
+        for line in cells[grade_id].splitlines():
+            if line.strip() in ("### BEGIN SOLUTION", "### END SOLUTION"):
+                inside = line.strip() == "### BEGIN SOLUTION"
+            elif inside:
+                code.append(line)
+    return "\n".join(code)
+
+
 def run_once(path: Path, seed: int, dataset: str, timeout: int) -> dict:
     """Execute the notebook with `seed`; return wall time and captured models' accuracies."""
-    notebook = with_seed(nbformat.read(path, as_version=4), seed)
+    notebook = recording_all(with_seed(nbformat.read(path, as_version=4), seed))
     with tempfile.TemporaryDirectory() as captures:
         os.environ[grading.CAPTURE_ENV] = captures
         try:
             start = time.perf_counter()
             resources = {"metadata": {"path": path.parent}}
-            NotebookClient(notebook, timeout=timeout, resources=resources).execute()
+            # allow_errors: hidden tests still hold the old threshold
+            NotebookClient(notebook, timeout=timeout, resources=resources,
+                           allow_errors=True).execute()
             seconds = time.perf_counter() - start
         finally:
             del os.environ[grading.CAPTURE_ENV]
@@ -89,7 +129,7 @@ def main(argv=None) -> int:
     result = {
         "assignment": args.assignment,
         "dataset": args.dataset,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+        "machine": {**cpu_description(), "python": platform.python_version(),
                     "keras": keras.__version__},
         "runs": runs,
         "summary": summary,

@@ -26,6 +26,7 @@ from nbclient import NotebookClient
 
 from benchmarks.calibrate import with_seed
 from cnnkit import grading
+from cnnkit.cpu import cpu_description
 
 REPO = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "02_variants"
@@ -126,7 +127,7 @@ def main(argv=None) -> int:
     out.write_text(json.dumps({
         "assignment": ASSIGNMENT,
         "dataset": "fashion_mnist",
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+        "machine": {**cpu_description(), "python": platform.python_version(),
                     "keras": keras.__version__},
         "required_gain_points": POINTS,
         "seeds": results,

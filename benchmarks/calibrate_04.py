@@ -19,18 +19,18 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import platform
 import time
 from pathlib import Path
 
 import keras
-import nbformat
 import numpy as np
 from keras import layers
 
 import cnnkit
+from benchmarks.calibrate import solution_code
 from cnnkit import grading
+from cnnkit.cpu import cpu_description
 
 REPO = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "04_learning_curves"
@@ -41,31 +41,13 @@ def _load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def solution_code(*grade_ids: str) -> str:
-    """The solution regions of the reference notebook's cells `grade_ids`, in that order."""
-    path = next((REPO / "source" / ASSIGNMENT).glob("*.ipynb"))
-    cells = {
-        cell.metadata.get("nbgrader", {}).get("grade_id"): cell.source
-        for cell in nbformat.read(path, as_version=4).cells
-    }
-    code = []
-    for grade_id in grade_ids:
-        inside = False
-        for line in cells[grade_id].splitlines():
-            if line.strip() in ("### BEGIN SOLUTION", "### END SOLUTION"):
-                inside = line.strip() == "### BEGIN SOLUTION"
-            elif inside:
-                code.append(line)
-    return "\n".join(code)
-
-
 def run_once(seed: int, curve: bool) -> dict:
     """Train the notebook's CNN on all sizes (`curve`) or on all data only, from `seed`."""
     cnnkit.set_seed(seed)
     (x_train, y_train), (x_test, y_test) = cnnkit.load_dataset("mnist")
     namespace = {"keras": keras, "layers": layers, "np": np, "cnnkit": cnnkit,
                  "y_train": y_train}
-    exec(solution_code("subsets", "build_cnn"), namespace)
+    exec(solution_code(ASSIGNMENT, "subsets", "build_cnn"), namespace)
     subsets = namespace["subsets"] if curve else [np.arange(len(y_train))]
     load_before = _load()
     start = time.perf_counter()
@@ -94,6 +76,7 @@ def main(argv=None) -> int:
                         help="seeds to (re)run; none: only summarise the recorded runs")
     parser.add_argument("--curve", action="store_true", help="train every size, not only 60,000")
     args = parser.parse_args(argv)
+    cnnkit.cpu.use_fast_kernels()  # as the notebook's setup cell does
     previous = json.loads(OUT.read_text()) if OUT.is_file() else {}
     runs = [r for r in previous.get("runs", []) if r["seed"] not in args.seeds]
     for seed in args.seeds:
@@ -115,7 +98,7 @@ def main(argv=None) -> int:
         "dataset": "mnist",
         "what": "test accuracy of the CNN trained on all 60,000 images with the notebook's "
                 "budget (the model of test_full_data_accuracy)",
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+        "machine": {**cpu_description(), "python": platform.python_version(),
                     "keras": keras.__version__},
         "runs": runs,
         "summary": summary,

@@ -140,7 +140,7 @@ def _one_run(reference, mode: str, training, validation, epochs: int) -> dict:
 
 def modes() -> tuple[str, ...]:
     """The training modes to compare; "bf16" only on CPUs with bfloat16 instructions."""
-    return ("fit", "train", "bf16") if cnnkit.training.has_native_bfloat16() else ("fit", "train")
+    return ("fit", "train", "bf16") if cnnkit.cpu.has_native_bfloat16() else ("fit", "train")
 
 
 def modes_policies() -> tuple[str, ...]:

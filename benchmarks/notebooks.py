@@ -23,6 +23,7 @@ from nbclient.exceptions import CellExecutionError
 
 from benchmarks.budgets import BUDGETS, TOLERANCE, cell_seconds, execution_seconds
 from benchmarks.measure import load, median
+from cnnkit.cpu import cpu_kind
 
 REPO = Path(__file__).resolve().parent.parent
 SETUP_CELL = "import keras\nfrom keras import layers\n\nimport cnnkit\n\ncnnkit.set_seed(0)\n"
@@ -105,7 +106,7 @@ def notebooks(assignments=None, repeats: int = 1) -> dict:
     for assignment in chosen:
         runs = [run_assignment(assignment) for _ in range(repeats)]
         seconds = median([r["seconds"] for r in runs])
-        row = {"seconds": seconds, "runs": runs, "budget": BUDGETS.get(assignment)}
+        row = {"seconds": seconds, "runs": runs, "budget": BUDGETS[cpu_kind()].get(assignment)}
         row["status"] = status(seconds, row["budget"]) if row["budget"] else "no budget"
         result[assignment] = row
         print(f"  {assignment}: {seconds:.0f} s (budget {row['budget']} s, {row['status']}, "

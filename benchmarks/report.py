@@ -1,4 +1,8 @@
-"""Render `results.json` as the Markdown tables of `benchmarks/README.md`."""
+"""Render `results.json` as the Markdown tables of `benchmarks/README.md`.
+
+Each table has one section per kind of CPU measured (`cnnkit.cpu.cpu_kind`), one after
+the other under the table's heading, so that the same measurement can be compared.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,31 @@ NOTES_MARKER = "<!-- notes: text below this line is kept when the tables are rew
 
 HEADER = """# Benchmarks
 
-Measured on this machine by `make bench` (`python -m benchmarks.bench`), which writes
-`results.json` and the tables below. Options: `--quick` (a couple of minutes: no
-notebooks, fewer models and repeats), `--only PART ...` to run some parts and keep the
-others' last results (parts: {parts}), `--repeats N`.
+Measured by `make bench` (`python -m benchmarks.bench`), which writes `results.json` and
+the tables below. Options: `--quick` (a couple of minutes: no notebooks, fewer models and
+repeats), `--repeats N`, `--render` (only rewrite this file), and `--only PART ...` to run
+some parts and keep the others' last results; parts: {parts}.
+
+Results are kept per kind of CPU (`cnnkit.cpu.cpu_kind`), as TensorFlow's speed differs
+several times between them: a run replaces only the results of its own CPU's kind, and
+every table below has one section per kind.
 
 Shared machines are noisy: every time is the median of repeated runs, comparisons are
 ratios measured alternately in the same run, and each part records the load average
-(processes wanting a CPU; this machine has {cpus} cores) while it ran. CPU seconds suffer
-less from other processes than wall-clock seconds.
+(processes wanting a CPU; compare it with the machine's cores) while it ran. CPU seconds
+suffer less from other processes than wall-clock seconds.
 """
+TITLES = {
+    "ceiling": "Compute ceiling",
+    "epochs": "Training epochs: `cnnkit.train` against `model.fit`",
+    "breakdown": "Where the simple CNN's training step goes",
+    "data": "Data loading",
+    "kernel": "Start-up",
+    "notebooks": "Notebooks (reference solutions, end to end)",
+    "grading": "Grading",
+    "threads": "TensorFlow thread pools",
+}
+CPU_KEYS = ("model", "flags", "kind")
 
 
 def _s(value, digits: int = 2) -> str:
@@ -34,8 +53,7 @@ def _when(part: dict) -> str:
 def ceiling(part: dict) -> list[str]:
     r = part["result"]
     per_cpu = r.get("gflops_per_cpu_second")
-    return ["## Compute ceiling", "", _when(part), "",
-            f"float32 matmul {r['size']}x{r['size']} in TensorFlow: **{r['gflops']:.0f} GFLOP/s**"
+    return [f"float32 matmul {r['size']}x{r['size']} in TensorFlow: **{r['gflops']:.0f} GFLOP/s**"
             f" (median of {r['repeats']}; best **{r['best_gflops']:.0f}**), "
             f"{_s(per_cpu, 0)} GFLOP per CPU-second. Epochs below are given as a fraction of "
             "this limit twice: by wall time against the best (meaningful at low load) and by "
@@ -44,8 +62,7 @@ def ceiling(part: dict) -> list[str]:
 
 
 def notebooks(part: dict) -> list[str]:
-    lines = ["## Notebooks (reference solutions, end to end)", "", _when(part), "",
-             "| notebook | wall s | CPU s | budget s | of budget | status | slowest cell s |",
+    lines = ["| notebook | wall s | CPU s | budget s | of budget | status | slowest cell s |",
              "| --- | ---: | ---: | ---: | ---: | --- | ---: |"]
     for name, row in part["result"].items():
         run = row["runs"][-1]
@@ -70,8 +87,7 @@ def epochs(part: dict, ceiling: dict) -> list[str]:
     r = part["result"]
     rows = r["models"].values()
     bf16 = any("bf16" in row for row in rows)
-    lines = ["## Training epochs: `cnnkit.train` against `model.fit`", "", _when(part), "",
-             f"Steady-state epochs (after the first, which also traces) with per-epoch "
+    lines = [f"Steady-state epochs (after the first, which also traces) with per-epoch "
              f"validation, {r['epochs_per_run']} epochs per run, {r['repeats']} alternating "
              "runs each: median and best (other processes only add time, so the best is the "
              "most robust estimate). Ratios to fit: median of paired ratios, ratio of the "
@@ -122,8 +138,7 @@ def epochs(part: dict, ceiling: dict) -> list[str]:
 def breakdown(part: dict) -> list[str]:
     r = part["result"]
     policies = list(r["policies"])
-    lines = ["## Where the simple CNN's training step goes", "", _when(part), "",
-             f"Seconds for {r['steps']} batches of {r['batch_size']} (one epoch of 01), "
+    lines = [f"Seconds for {r['steps']} batches of {r['batch_size']} (one epoch of 01), "
              "each piece a compiled `tf.function` on one fixed batch, best of 3 "
              "(`benchmarks/breakdown.py`). The in-graph loop is the floor for any input "
              "pipeline or per-step overhead.", "",
@@ -136,8 +151,7 @@ def breakdown(part: dict) -> list[str]:
 
 
 def data(part: dict) -> list[str]:
-    lines = ["## Data loading", "", _when(part), "",
-             "| dataset | from raw files s | cache, first in process s | cache again s | "
+    lines = ["| dataset | from raw files s | cache, first in process s | cache again s | "
              "to_model_input s | cache MB |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
     for name, row in part["result"]["datasets"].items():
         size = row["cache_bytes"] / 1e6 if row["cache_bytes"] else None
@@ -148,7 +162,7 @@ def data(part: dict) -> list[str]:
 
 def kernel(part: dict) -> list[str]:
     r = part["result"]
-    lines = ["## Start-up", "", _when(part), "", "| what | s |", "| --- | ---: |"]
+    lines = ["| what | s |", "| --- | ---: |"]
     for module, seconds in r["imports"].items():
         lines.append(f"| `python -c 'import {module}'` | {seconds:.2f} |")
     lines += [f"| kernel start + stop | {r['kernel_start_stop']:.2f} |",
@@ -159,8 +173,7 @@ def kernel(part: dict) -> list[str]:
 def grading(part: dict) -> list[str]:
     r = part["result"]
     s = r["summary"]
-    lines = ["## Grading", "", _when(part), "",
-             f"Reference submission of {r['assignment']}.", "",
+    lines = [f"Reference submission of {r['assignment']}.", "",
              "| what | wall s | against bare execution |", "| --- | ---: | ---: |",
              f"| bare execution (fresh kernel) | {s['bare']:.0f} | 1.00 |"]
     if "nbgrader" in s:
@@ -182,8 +195,7 @@ def grading(part: dict) -> list[str]:
 
 def threads(part: dict) -> list[str]:
     r = part["result"]
-    lines = ["## TensorFlow thread pools", "", _when(part), "",
-             f"`model.fit` of the {r['model']}, one process per setting, alternating.", "",
+    lines = [f"`model.fit` of the {r['model']}, one process per setting, alternating.", "",
              "| setting | s/epoch | CPU s/epoch | load |", "| --- | ---: | ---: | ---: |"]
     for label, row in r["settings"].items():
         lines.append(f"| {label} | {row['epoch']:.2f} | {row['cpu_per_epoch']:.2f} | "
@@ -191,16 +203,37 @@ def threads(part: dict) -> list[str]:
     return lines + [""]
 
 
+def cpu(machine: dict) -> str:
+    """The CPU a section was measured on: kind, model and flags."""
+    return f"{machine['kind']}: {machine['model']}, flags {', '.join(machine['flags']) or '-'}"
+
+
+def section(name: str, measured: dict) -> list[str]:
+    """The part `name` as measured on one kind of CPU, under a heading naming the CPU."""
+    lines = [f"### {cpu(measured['machine'])}", ""]
+    parts = measured["parts"]
+    if name not in parts:
+        return lines + ["_Not measured on this kind of CPU._", ""]
+    part = parts[name]
+    if name == "epochs":
+        body = epochs(part, parts.get("ceiling", {}).get("result", {}))
+    else:
+        body = globals()[name](part)
+    return lines + [_when(part), ""] + body
+
+
 def render(results: dict, parts: list[str], notes: str = "") -> str:
-    """The whole README: header, one section per measured part, then the kept notes."""
-    machine = results.get("machine", {})
-    lines = [HEADER.format(parts=", ".join(parts), cpus=machine.get("cpus", "?")).rstrip(), "",
-             "Machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()), ""]
-    measured = results.get("parts", {})
-    limit = measured.get("ceiling", {}).get("result", {})
+    """The whole README: header, machines, each measured part per CPU kind, kept notes."""
+    kinds = results["cpus"].values()
+    lines = [HEADER.format(parts=", ".join(parts)).rstrip(), "", "Machines:", ""]
+    for measured in kinds:
+        machine = measured["machine"]
+        lines.append(f"- {cpu(machine)}; " + ", ".join(
+            f"{k} {v}" for k, v in machine.items() if k not in CPU_KEYS))
+    lines.append("")
     for name in parts:
-        if name in measured:
-            part = measured[name]
-            section = epochs(part, limit) if name == "epochs" else globals()[name](part)
-            lines += section
+        if any(name in measured["parts"] for measured in kinds):
+            lines += [f"## {TITLES[name]}", ""]
+            for measured in kinds:
+                lines += section(name, measured)
     return "\n".join(lines).rstrip() + "\n\n" + NOTES_MARKER + "\n" + notes.lstrip("\n")

@@ -39,7 +39,7 @@ SIMPLE_CNN_CONFIG = {
     "dropout": 0.0,  # dropout rate before the output layer; 0.0 = none
     "optimizer": "sgd",
     "learning_rate": None,  # None = the optimizer's Keras default (SGD 0.01, Adam 0.001)
-    "epochs": 10,
+    "epochs": 2,
     "batch_size": 128,
 }
 """The network and training setup of assignment 01 as a configuration."""

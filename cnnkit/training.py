@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import re
 import time
 from dataclasses import dataclass, field
 
 import keras
 import numpy as np
-
-CPUINFO = "/proc/cpuinfo"
 
 
 def set_seed(seed: int = 0) -> None:
@@ -18,41 +15,6 @@ def set_seed(seed: int = 0) -> None:
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
         raise TypeError(f"seed must be an integer, got {seed!r}")
     keras.utils.set_random_seed(int(seed))
-
-
-def has_native_bfloat16(cpuinfo: str = CPUINFO) -> bool:
-    """Whether this CPU multiplies bfloat16 numbers in hardware (AVX-512 BF16 or AMX).
-
-    Reads the CPU flags Linux lists in `cpuinfo`; elsewhere the answer is False.
-    """
-    try:
-        with open(cpuinfo) as file:
-            flags = file.read()
-    except OSError:
-        return False
-    return re.search(r"\b(avx512_bf16|amx_bf16)\b", flags) is not None
-
-
-def use_mixed_precision() -> str:
-    """Let layers created from now on compute in bfloat16 where the CPU does so in hardware.
-
-    Keras's "mixed_bfloat16" policy keeps every weight in float32 but runs the layers'
-    arithmetic in bfloat16, a 16-bit float with float32's range and about 3 significant
-    digits. On a CPU with bfloat16 instructions a training epoch of the simple CNN takes
-    about a third less time, with the same accuracy (see benchmarks/README.md). Other
-    CPUs would have to emulate bfloat16, so there the policy stays float32.
-
-    Call it in the setup cell, before building models: a layer reads the policy when it is
-    created. Under mixed precision `model.predict` returns bfloat16 probabilities, e.g.
-    0.996 where float32 shows 0.99612; `keras.mixed_precision.set_global_policy("float32")`
-    switches back.
-
-    Returns:
-        The name of the policy now in force: "mixed_bfloat16" or "float32".
-    """
-    policy = "mixed_bfloat16" if has_native_bfloat16() else "float32"
-    keras.mixed_precision.set_global_policy(policy)
-    return policy
 
 
 @dataclass

@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 
 from autograder import course, grader
+from cnnkit.cpu import use_fast_kernels
 
 REPO = Path(__file__).resolve().parent.parent
 FILES = Path(__file__).resolve().parent / "files"
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+use_fast_kernels()  # as every notebook's setup cell does, before TensorFlow's first operation
 
 
 def notebook_of(folder: Path) -> Path:
@@ -22,6 +24,14 @@ def notebook_of(folder: Path) -> Path:
     if len(notebooks) != 1:
         raise ValueError(f"expected one notebook in {folder}, found {notebooks}")
     return notebooks[0]
+
+
+def reference_and_untouched(assignment: str) -> dict[str, Path]:
+    """The submissions every assignment is graded with once per suite (see `autograded`)."""
+    return {
+        "reference": notebook_of(REPO / "source" / assignment),
+        "untouched": notebook_of(REPO / "release" / assignment),
+    }
 
 
 @pytest.fixture(scope="session")

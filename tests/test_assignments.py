@@ -5,22 +5,15 @@ from __future__ import annotations
 import pytest
 
 from autograder import course
-from tests.conftest import REPO, notebook_of
+from tests.conftest import reference_and_untouched
 
 ASSIGNMENTS = course.assignments()
-
-
-def _reference_and_untouched(assignment):
-    return {
-        "reference": notebook_of(REPO / "source" / assignment),
-        "untouched": notebook_of(REPO / "release" / assignment),
-    }
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_reference_solution_earns_full_marks(assignment, autograded):
-    scores = autograded(assignment, _reference_and_untouched(assignment))["reference"]
+    scores = autograded(assignment, reference_and_untouched(assignment))["reference"]
     auto = [s for s in scores if not s.manual]
     assert auto, "the assignment has no autograded tests"
     lost = [(s.id, s.points, s.max_points) for s in auto if s.points != s.max_points]
@@ -31,6 +24,6 @@ def test_reference_solution_earns_full_marks(assignment, autograded):
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_untouched_notebook_earns_nothing(assignment, autograded):
-    scores = autograded(assignment, _reference_and_untouched(assignment))["untouched"]
+    scores = autograded(assignment, reference_and_untouched(assignment))["untouched"]
     earned = [(s.id, s.points) for s in scores if not s.manual and s.points != 0]
     assert not earned, f"the untouched notebook earns points: {earned}"

@@ -1,7 +1,7 @@
 """The autograder on the real assignment 01: reference, untouched, and a realistic cheat.
 
-Each case runs `python -m autograder grade` on a full notebook (about a minute each on
-an idle 2-core machine).
+The untouched notebook and the cheat go through `python -m autograder grade`; the
+reference is the suite's one grading of it (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import sys
 import nbformat
 import pytest
 
-from autograder import sandbox
-from tests.conftest import REPO, notebook_of
+from autograder import report, sandbox
+from tests.conftest import REPO, notebook_of, reference_and_untouched
 
 pytestmark = pytest.mark.slow
 
@@ -52,8 +52,13 @@ def _statuses(result):
     return {t["id"]: (t["status"], t["points"]) for t in result["tests"]}
 
 
-def test_reference_earns_full_marks(tmp_path):
-    result, table = _grade(tmp_path, SOURCE)
+def test_reference_earns_full_marks(autograded):
+    # The reference is graded once per suite (tests/conftest.py), by the function that
+    # `python -m autograder grade` calls; here its result is reported as the command does.
+    autograded(ASSIGNMENT, reference_and_untouched(ASSIGNMENT))
+    result = dict(autograded.results[ASSIGNMENT]["reference"], notebook=str(SOURCE))
+    table = report.table(result)
+    assert report.gradescope(result)["score"] == 8
     assert (result["status"], result["score"], result["max_score"]) == ("graded", 8, 8)
     assert _statuses(result) == {"test_preprocess": ("passed", 2), "test_architecture":
                                  ("passed", 3), "test_accuracy": ("passed", 3)}

@@ -12,7 +12,8 @@ from autograder import course
 from benchmarks import bench, budgets, report
 from benchmarks.breakdown import breakdown
 from benchmarks.reference import REFERENCES, forward_flops, training_flops
-from tests.conftest import REPO, notebook_of
+from cnnkit.cpu import cpu_description, cpu_kind
+from tests.conftest import notebook_of, reference_and_untouched
 
 ASSIGNMENTS = course.assignments()
 
@@ -58,70 +59,111 @@ def test_execution_seconds_reads_nbclient_timing():
 
 
 def test_budgets_follow_the_curriculum():
-    assert budgets.budget("01_simple_cnn") == 90
-    assert budgets.budget("03_mlp_vs_cnn") == 360
-    with pytest.raises(ValueError, match="no time budget"):
+    slow = {"01_simple_cnn": 60, "02_variants": 240, "03_mlp_vs_cnn": 240,
+            "04_learning_curves": 240, "05_compact_cnn": 240}
+    for kind, factor in (("avx2", 1), ("other", 1), ("avx512", 0.5), ("avx512-bf16", 0.5)):
+        assert {a: budgets.budget(a, kind) for a in slow} == {
+            a: s * factor for a, s in slow.items()}, kind
+    assert budgets.budget("01_simple_cnn") == budgets.budget("01_simple_cnn", cpu_kind())
+    with pytest.raises(ValueError, match="no time budget for '99_unknown'"):
         budgets.budget("99_unknown")
+    with pytest.raises(ValueError, match="no time budgets for CPU kind 'sse'"):
+        budgets.budget("01_simple_cnn", "sse")
 
 
-def test_report_renders_tables_and_keeps_notes():
+def _machine(kind: str, flags: list[str]) -> dict:
+    return {"model": "AMD EPYC", "flags": flags, "kind": kind, "cpus": 2, "onednn": True}
+
+
+def test_report_renders_one_section_per_cpu_kind_and_keeps_notes():
     part = {"when": "2025-01-01 10:00", "load_start": 1.0, "load_end": 1.5, "quick": True}
-    results = {
-        "machine": {"cpus": 2},
-        "parts": {
-            "ceiling": {**part, "result": {"size": 64, "repeats": 1, "gflops": 100.0,
-                                           "best_gflops": 110.0}},
-            "notebooks": {**part, "result": {"01_simple_cnn": {
-                "seconds": 60.0, "budget": 90, "status": "ok",
-                "runs": [{"cpu": 100.0, "slowest_cells": [[16, 40.0, "model.compile("]],
-                          "error": None}]}}},
-        },
+    fast = {
+        "ceiling": {**part, "result": {"size": 64, "repeats": 1, "gflops": 100.0,
+                                       "best_gflops": 110.0}},
+        "notebooks": {**part, "result": {"01_simple_cnn": {
+            "seconds": 60.0, "budget": 90, "status": "ok",
+            "runs": [{"cpu": 100.0, "slowest_cells": [[16, 40.0, "model.compile("]],
+                      "error": None}]}}},
     }
     stats = {"epoch": 2.0, "best_epoch": 1.8, "first_epoch": 3.0, "cpu_per_epoch": 3.0,
              "val_accuracy": 0.8}
-    results["parts"]["epochs"] = {**part, "result": {"epochs_per_run": 3, "repeats": 1, "models": {
+    fast["epochs"] = {**part, "result": {"epochs_per_run": 3, "repeats": 1, "models": {
         "simple CNN": {"notebook": "01", "flops_per_example": 1.1e6, "flops_per_epoch": 6e10,
                        "same_loss": True, "load": 1.0, "fit": stats,
                        "train": {**stats, "epoch": 1.5, "ratio": 0.75, "best_ratio": 0.8,
                                  "cpu_ratio": 0.9},
                        "bf16": {**stats, "epoch": 1.0, "ratio": 0.5, "best_ratio": 0.45,
                                 "cpu_ratio": 0.6, "val_accuracy": 0.801}}}}}
-    results["parts"]["breakdown"] = {**part, "result": {"batch_size": 128, "steps": 430,
+    fast["breakdown"] = {**part, "result": {"batch_size": 128, "steps": 430,
         "policies": {"float32": {"train step": 1.3}, "mixed_bfloat16": {"train step": 0.8}}}}
+    slow = {"ceiling": {**part, "result": {"size": 64, "repeats": 1, "gflops": 40.0,
+                                           "best_gflops": 45.0}}}
+    results = {"cpus": {
+        "avx512-bf16": {"machine": _machine("avx512-bf16", ["avx2", "avx512f", "avx512_bf16"]),
+                        "parts": fast},
+        "avx2": {"machine": _machine("avx2", ["avx2"]), "parts": slow},
+    }}
     text = report.render(results, bench.PARTS, "my notes\n")
-    assert "**100 GFLOP/s**" in text
+    fast_cpu = "### avx512-bf16: AMD EPYC, flags avx2, avx512f, avx512_bf16"
+    slow_cpu = "### avx2: AMD EPYC, flags avx2"
+    assert "- avx2: AMD EPYC, flags avx2; cpus 2, onednn True" in text
+    ceiling = text.split("## Compute ceiling")[1].split("\n## ")[0]
+    assert ceiling.index(fast_cpu) < ceiling.index("**100 GFLOP/s**") < ceiling.index(slow_cpu)
+    assert ceiling.index(slow_cpu) < ceiling.index("**40 GFLOP/s**")
     assert ("| simple CNN | 01 | 1.10 | 2.00, 1.80 | 1.50, 1.80 | 0.75, **0.80**, 0.90 | yes | "
             "1.00, 1.80 | 0.50, **0.45**, 0.60 | 0.800 / 0.801 | 3.0 / 3.0 / 3.0 |") in text
     assert "| train step | 1.30 | 0.80 |" in text
     assert "| 01_simple_cnn | 60 | 100 | 90 | 67% | ok | 40 |" in text
+    epochs = text.split("## Training epochs")[1].split("\n## ")[0]
+    assert fast_cpu in epochs and slow_cpu + "\n\n_Not measured on this kind of CPU._" in epochs
+    assert "## Data loading" not in text  # measured on no CPU
     assert text.endswith(report.NOTES_MARKER + "\nmy notes\n")
 
 
-def test_bench_runs_a_part_and_writes_results(tmp_path):
+def test_bench_writes_parts_under_this_cpu_kind_and_keeps_other_kinds(tmp_path):
     out, readme = tmp_path / "results.json", tmp_path / "README.md"
+    kind = cpu_kind()
+    other = "avx2" if kind != "avx2" else "avx512-bf16"
+    kept = {"machine": _machine(other, [other]), "parts": {"ceiling": {
+        "when": "2025-01-01 10:00", "cpu_kind": other, "load_start": 1.0, "load_end": 1.0,
+        "result": {"size": 64, "repeats": 1, "gflops": 1.0, "best_gflops": 1.0}}}}
+    out.write_text(json.dumps({"cpus": {other: kept}}))
     readme.write_text(f"old\n{report.NOTES_MARKER}\nkept\n")
     assert bench.main(["--only", "ceiling", "--quick", "--repeats", "1",
                        "--out", str(out), "--readme", str(readme)]) == 0
     results = json.loads(out.read_text())
-    assert results["parts"]["ceiling"]["result"]["gflops"] > 0
-    assert "## Compute ceiling" in readme.read_text()
-    assert readme.read_text().endswith("\nkept\n")
+    assert results["cpus"][other] == kept
+    measured = results["cpus"][kind]
+    assert measured["machine"]["kind"] == kind and "onednn" in measured["machine"]
+    assert measured["parts"]["ceiling"]["cpu_kind"] == kind
+    assert measured["parts"]["ceiling"]["result"]["gflops"] > 0
+    text = readme.read_text()
+    assert f"### {kind}: " in text and f"### {other}: AMD EPYC, flags {other}" in text
+    assert text.endswith("\nkept\n")
+
+
+def test_bench_render_measures_nothing(tmp_path):
+    out, readme = tmp_path / "results.json", tmp_path / "README.md"
+    out.write_text(json.dumps({"cpus": {}}))
+    assert bench.main(["--render", "--out", str(out), "--readme", str(readme)]) == 0
+    assert json.loads(out.read_text()) == {"cpus": {}}
+    assert readme.read_text().startswith("# Benchmarks")
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_reference_notebook_within_its_time_budget(assignment, autograded):
-    """The reference runs within 1.5x its budget: reuses the autograde of test_assignments."""
-    autograded(assignment, {
-        "reference": notebook_of(REPO / "source" / assignment),
-        "untouched": notebook_of(REPO / "release" / assignment),
-    })
+    """The reference runs within 1.5x its budget on this CPU's kind: reuses the autograde of
+    test_assignments."""
+    autograded(assignment, reference_and_untouched(assignment))
     run = autograded.runs[assignment]
     graded = notebook_of(run["root"] / "autograded" / "reference" / assignment)
     seconds = budgets.execution_seconds(graded) or run["seconds"]
-    limit = budgets.TOLERANCE * budgets.budget(assignment)
-    assert seconds <= limit, (
+    cpu = cpu_description()
+    budget = budgets.budget(assignment, cpu["kind"])
+    assert seconds <= budgets.TOLERANCE * budget, (
         f"{assignment}: the reference notebook ran {seconds:.0f} s, more than "
-        f"{budgets.TOLERANCE}x its budget of {budgets.budget(assignment)} s "
-        "(profile it with `make bench ARGS='--only notebooks'`)"
+        f"{budgets.TOLERANCE}x its budget of {budget} s on this CPU ({cpu['model']}, kind "
+        f"{cpu['kind']}, flags {', '.join(cpu['flags']) or '-'}); "
+        "profile it with `make bench ARGS='--only notebooks'`"
     )

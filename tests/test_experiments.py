@@ -7,7 +7,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from cnnkit import experiments, models, set_seed  # noqa: E402
-from cnnkit.experiments.learning_curves import _Batches  # noqa: E402
+from cnnkit.experiments.learning_curves import batch_order  # noqa: E402
 
 BASE = dict(models.SIMPLE_CNN_CONFIG, epochs=1)
 
@@ -158,8 +158,9 @@ def test_train_steps_makes_exactly_the_budget_of_updates():
 
 
 def test_train_steps_makes_the_updates_of_a_plain_fit_over_its_batches():
-    # train_steps runs many batches per call into TensorFlow; 130 steps are 2 calls of 64
-    # and a remainder of 2. The updates must be those of a plain model.fit.
+    # train_steps runs many batches per call into TensorFlow, in chunks of copied images;
+    # 130 steps are 2 calls of 64 and a remainder of 2. The updates must be those of a plain
+    # model.fit over the same batches.
     x, y = _digits(40)
     weights = []
     for fast in (True, False):
@@ -168,7 +169,8 @@ def test_train_steps_makes_the_updates_of_a_plain_fit_over_its_batches():
         if fast:
             experiments.train_steps(model, x, y, steps=130, batch_size=16, seed=3)
         else:
-            model.fit(_Batches(x, y, 130, 16, seed=3), epochs=1, verbose=0)
+            order = batch_order(len(x), 130, 16, seed=3).ravel()
+            model.fit(x[order], y[order], batch_size=16, shuffle=False, epochs=1, verbose=0)
         assert int(model.optimizer.iterations) == 130
         assert model.steps_per_execution == 1  # restored
         weights.append(model.get_weights())

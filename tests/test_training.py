@@ -5,13 +5,7 @@ import numpy as np
 import pytest
 from keras import layers
 
-from cnnkit.training import (
-    TrainingRecord,
-    has_native_bfloat16,
-    set_seed,
-    train,
-    use_mixed_precision,
-)
+from cnnkit.training import TrainingRecord, set_seed, train
 
 
 def tiny_model():
@@ -94,51 +88,3 @@ def test_train_keeps_a_steps_per_execution_chosen_at_compile_time():
     model.compile(loss="categorical_crossentropy", optimizer="sgd", steps_per_execution=2)
     train(model, x, y, epochs=1, batch_size=16, verbose=0)
     assert model.steps_per_execution == 2
-
-
-def test_has_native_bfloat16_reads_the_cpu_flags(tmp_path):
-    cpuinfo = tmp_path / "cpuinfo"
-    cpuinfo.write_text("flags\t\t: fpu sse2 avx2 avx512f avx512_bf16 avx512_vnni\n")
-    assert has_native_bfloat16(str(cpuinfo))
-    cpuinfo.write_text("flags\t\t: fpu sse2 avx2 avx512f avx512_vnni\n")  # emulated only
-    assert not has_native_bfloat16(str(cpuinfo))
-    assert not has_native_bfloat16(str(tmp_path / "missing"))  # not Linux
-
-
-def test_use_mixed_precision_sets_the_policy_layers_are_created_with():
-    try:
-        policy = use_mixed_precision()
-        assert policy == ("mixed_bfloat16" if has_native_bfloat16() else "float32")
-        layer = layers.Dense(3)
-        assert layer.dtype_policy.name == policy
-        assert layer.dtype == "float32"  # the weights stay float32 either way
-    finally:
-        keras.mixed_precision.set_global_policy("float32")
-
-
-@pytest.mark.skipif(not has_native_bfloat16(), reason="this CPU has no bfloat16 instructions")
-def test_mixed_precision_computes_in_bfloat16_and_learns_as_well():
-    # Speed is measured by `make bench` (benchmarks/README.md), not here.
-    rng = np.random.default_rng(0)
-    labels = rng.integers(0, 2, size=2048)
-    x = rng.random((2048, 28, 28, 1), dtype=np.float32)
-    x[labels == 1, :14] += 0.5  # class 1: a brighter upper half
-    y = keras.utils.to_categorical(labels, 2)
-
-    def run(policy):
-        keras.mixed_precision.set_global_policy(policy)
-        set_seed(0)
-        model = keras.Sequential([keras.Input((28, 28, 1)), layers.Conv2D(8, 3, activation="relu"),
-                                  layers.MaxPooling2D(), layers.Flatten(),
-                                  layers.Dense(2, activation="softmax")])
-        keras.mixed_precision.set_global_policy("float32")
-        model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
-        record = train(model, x, y, epochs=2, batch_size=128, verbose=0)
-        return model, record.final("accuracy")
-
-    f32_model, f32_accuracy = run("float32")
-    bf16_model, bf16_accuracy = run("mixed_bfloat16")
-    assert f32_model.predict(x[:4], verbose=0).dtype == np.float32
-    assert bf16_model.predict(x[:4], verbose=0).dtype.name == "bfloat16"
-    assert bf16_model.layers[0].kernel.dtype == "float32"
-    assert bf16_accuracy > 0.95 and abs(bf16_accuracy - f32_accuracy) < 0.02
