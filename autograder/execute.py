@@ -162,14 +162,13 @@ class GuardedExecute(Execute):
         self._used[cell_index] = used
         if used <= self.output_limit:
             return super().output(outs, msg, display_id, cell_index)
-        name = content.get("name") if msg.get("msg_type") == "stream" else "stdout"
-        key = (cell_index, name)
-        if key not in self._truncated:
-            self._truncated.add(key)
+        if cell_index not in self._truncated:
             self._truncated.add(cell_index)
-            outs.append(new_output("stream", name=name, text=(
-                f"\n[output truncated: the cell printed more than {self.output_limit:,} "
-                "characters]\n")))
+            # Not a stream: nbgrader's LimitOutput later keeps only the first 1,000 lines of
+            # a cell's streams, which would drop a notice at their end.
+            outs.append(new_output("display_data", data={"text/plain": (
+                f"[output truncated: the cell printed more than {self.output_limit:,} "
+                "characters]")}))
         return None
 
     # --- helpers --------------------------------------------------------------------
