@@ -6,7 +6,8 @@ Two kinds of CPU are common, and TensorFlow is fastest on them with different se
 * CPUs with AVX-512 (recent server CPUs): TensorFlow's oneDNN kernels, and on those that
   also multiply bfloat16 numbers in hardware, Keras's "mixed_bfloat16" policy.
 * CPUs with AVX2 but no AVX-512 (most laptops): TensorFlow's own (Eigen) kernels, about
-  twice as fast as oneDNN's for the convnets of this course, in float32.
+  twice as fast as oneDNN's for the two-block convnets of this course (no slower for the
+  others), in float32.
 
 `use_fast_settings()` picks between them; call it in the setup cell before building models.
 """
