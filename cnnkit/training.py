@@ -69,9 +69,11 @@ def steps_per_call(model: keras.Model, steps: int = STEPS_PER_CALL):
     """Let `model.fit` run `steps` batches per call into TensorFlow, then restore the model.
 
     Keras normally returns to Python after every batch to update callbacks and progress
-    bars. On 2 CPU cores that costs about a third of the simple CNN's epoch and half of a
-    small MLP's (see benchmarks/README.md). `train` prints at most one line per epoch, so
-    it lets Keras run many batches per call (Keras's `steps_per_execution`). The batches,
+    bars. On 2 cores of a CPU with AVX-512 that costs about a third of the simple CNN's
+    epoch, and on any CPU about half of a small MLP's; where a step is slow anyway (the
+    simple CNN on an AVX2 laptop) it saves nothing, and short runs are about 7% slower
+    (see benchmarks/README.md). `train` prints at most one line per epoch, so it lets
+    Keras run many batches per call (Keras's `steps_per_execution`). The batches,
     their order and every weight update stay exactly the same. A model compiled with its
     own `steps_per_execution` is left as it is.
     """
@@ -100,7 +102,7 @@ def train(
     """Train a compiled `model` with `model.fit` and record what happened.
 
     Training is exactly what `model.fit(x, y, epochs=..., batch_size=...,
-    validation_data=...)` does, only faster: see `steps_per_call`.
+    validation_data=...)` does, with less overhead per batch: see `steps_per_call`.
 
     Args:
         model: a compiled Keras model.
