@@ -379,6 +379,8 @@ def _grade_in(course, student, notebook, clean, missing, options, sandbox) -> di
         outcome, points = outcomes[test.id], 0.0
         if outcome is None:
             room = clean_room.get(test.id)
+            if room and room.get("leaderboard"):
+                result.setdefault("leaderboard", []).extend(room["leaderboard"])
             if room is None:  # a test the contract does not let us replay
                 outcome = ("passed", f"not verified in a clean kernel: {test.problem}")
             elif room["status"] == "passed":

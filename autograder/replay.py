@@ -109,6 +109,9 @@ for test in job["tests"]:
             exec(compile(test["code"], "<hidden test>", "exec"), namespace)
         except BaseException as error:
             entry = {"status": "failed", "message": f"{type(error).__name__}: {error}"}
+    posted = cnnkit.grading.leaderboard.take()  # measured here, by the trusted test
+    if posted:
+        entry["leaderboard"] = posted[:10]
     entry["message"] = entry["message"][:1000]
     entry["seconds"] = round(time.monotonic() - started, 2)
     results[test["id"]] = entry

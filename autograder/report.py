@@ -10,6 +10,8 @@ A result (see `autograder.grader`) is a dict:
                 passed, failed, error, timeout, missing, tampered
     manual      [{id, max_points, status: pending | missing}]
     isolation   {sandbox, network, memory_limit_gib, ...}
+    leaderboard [{name, value, order}] when a hidden test posted values in the clean room
+                (`cnnkit.grading.leaderboard`); absent otherwise
 """
 
 from __future__ import annotations
@@ -111,9 +113,12 @@ def gradescope(result: dict) -> dict:
         output += f" {result['message']}"
     if pending:
         output += f" Graded by hand later: {pending}."
-    return {"score": result["score"], "execution_time": result["seconds"],
-            "output": output, "visibility": "after_published",
-            "stdout_visibility": "hidden", "tests": tests}
+    results = {"score": result["score"], "execution_time": result["seconds"],
+               "output": output, "visibility": "after_published",
+               "stdout_visibility": "hidden", "tests": tests}
+    if result.get("leaderboard"):
+        results["leaderboard"] = result["leaderboard"]
+    return results
 
 
 def grades_csv(results: list[dict], test_ids: list[str]) -> str:

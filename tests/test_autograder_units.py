@@ -178,6 +178,13 @@ def test_gradescope_results_hide_tests_until_published():
     assert "relu_answer" in results["output"]
 
 
+def test_gradescope_results_carry_the_leaderboard_only_when_posted():
+    assert "leaderboard" not in report.gradescope(RESULT)
+    board = [{"name": "accuracy", "value": 0.99, "order": "desc"},
+             {"name": "parameters", "value": 9938.0, "order": "asc"}]
+    assert report.gradescope({**RESULT, "leaderboard": board})["leaderboard"] == board
+
+
 def test_grades_csv_has_a_row_per_student():
     other = {**RESULT, "student": "bob", "status": "rejected", "score": 0.0, "tests": []}
     rows = report.grades_csv([RESULT, other], ["test_squares", "test_model", "test_trained"])
@@ -375,6 +382,25 @@ def test_replay_loads_keras_models_only(tmp_path):
     assert "os.Activation" in results["test_b"]["message"] or "not part of Keras" in results[
         "test_b"]["message"]
     assert results["test_c"]["status"] == "missing"
+
+
+def test_replay_reports_what_a_trusted_test_posts_to_the_leaderboard(tmp_path):
+    from autograder.replay import SCRIPT
+
+    for name in ("test_a", "test_b"):
+        (tmp_path / "capture" / name).mkdir(parents=True)
+        (tmp_path / "capture" / name / "value.json").write_text("0.5")
+    post = "cnnkit.grading.leaderboard.post('accuracy', value)\n"
+    job = {"tests": [{"id": "test_a", "captured": ["value"], "code": post + "assert value < 1"},
+                     {"id": "test_b", "captured": ["value"], "code": "assert value < 1"}]}
+    (tmp_path / "job.json").write_text(json.dumps(job))
+    subprocess.run([sys.executable, "-I", "-c", SCRIPT, str(tmp_path / "job.json"),
+                    str(tmp_path / "results.json"), str(tmp_path / "capture")],
+                   check=True, timeout=300, capture_output=True)
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["test_a"]["leaderboard"] == [
+        {"name": "accuracy", "value": 0.5, "order": "desc"}]
+    assert "leaderboard" not in results["test_b"]
 
 
 def test_batch_finds_both_layouts(tmp_path):

@@ -9,10 +9,20 @@ The notebooks call them as `cnnkit.checks.<name>`. They live in one module per j
 - `simple_cnn`: assignment 01, images and labels prepared for a CNN;
 - `variants`: assignment 02, single-factor variants of a baseline;
 - `mlp_vs_cnn`: assignment 03, weight decay and replicated sweeps;
-- `learning_curves`: assignment 04, learning curves and standardisation.
+- `learning_curves`: assignment 04, learning curves and standardisation;
+- `compact_cnn`: assignment 05, the parameter budget, layer rules and receptive fields.
 """
 
 from cnnkit.checks.common import check_accuracy, check_architecture
+from cnnkit.checks.compact_cnn import (
+    budget_problem,
+    check_kernel_sizes,
+    check_layer_rules,
+    check_parameter_budget,
+    check_receptive_table,
+    check_scheduled_training,
+    layer_rule_problems,
+)
 from cnnkit.checks.learning_curves import (
     check_confusion_matrix,
     check_fresh_builder,
@@ -37,6 +47,7 @@ from cnnkit.checks.variants import (
 )
 
 __all__ = [
+    "budget_problem",
     "check_accuracy",
     "check_architecture",
     "check_confusion_matrix",
@@ -44,16 +55,22 @@ __all__ = [
     "check_fresh_builder",
     "check_hidden_l2",
     "check_improvement",
+    "check_kernel_sizes",
+    "check_layer_rules",
     "check_learning_curve",
     "check_log_spaced",
     "check_model_input",
     "check_one_change_each",
     "check_one_hot",
+    "check_parameter_budget",
+    "check_receptive_table",
     "check_replicates",
     "check_results_table",
+    "check_scheduled_training",
     "check_sizes",
     "check_standardization",
     "check_subsets",
     "check_variant_configs",
+    "layer_rule_problems",
     "kernel_l2_factor",
 ]

@@ -12,19 +12,35 @@ The hidden tests call them as `cnnkit.grading.<name>`. They live in one module p
 - `simple_cnn`: assignment 01, the reference CNN and the prepared data;
 - `variants`: assignment 02, single-factor variants trained as configured;
 - `mlp_vs_cnn`: assignment 03, fully connected versus convolutional networks;
-- `learning_curves`: assignment 04, learning curves and standardisation.
+- `learning_curves`: assignment 04, learning curves and standardisation;
+- `compact_cnn`: assignment 05, the compact CNN's rules, table and accuracy tiers;
+- `leaderboard`: values a hidden test measured, for platforms that rank submissions.
 
 `load_dataset` and `to_model_input` (from `cnnkit.data`) are here too: the trusted
 data, as hidden tests load it.
 """
 
+from cnnkit.checks.compact_cnn import (
+    check_kernel_sizes,
+    check_receptive_table,
+    check_scheduled_training,
+)
 from cnnkit.data import load_dataset, to_model_input
+from cnnkit.grading import leaderboard
 from cnnkit.grading.captures import CAPTURE_ENV, capture, load_capture
 from cnnkit.grading.common import (
     check_min_accuracy,
     check_model,
     measure_test_accuracy,
     trusted_test_set,
+)
+from cnnkit.grading.compact_cnn import (
+    COMPACT_MINIMUM,
+    EXTRA_CREDIT,
+    SECOND_TIER,
+    check_compact_accuracy,
+    check_compact_budget,
+    check_compact_model,
 )
 from cnnkit.grading.learning_curves import (
     LEARNING_CURVE_CNN,
@@ -48,26 +64,36 @@ from cnnkit.grading.variants import check_trained_as, check_variant_gain
 
 __all__ = [
     "CAPTURE_ENV",
+    "COMPACT_MINIMUM",
+    "EXTRA_CREDIT",
     "LEARNING_CURVE_CNN",
     "MLP_500_300",
     "MLP_64_64",
+    "SECOND_TIER",
     "SIMPLE_CNN",
     "capture",
+    "check_compact_accuracy",
+    "check_compact_budget",
+    "check_compact_model",
     "check_confusion_of",
     "check_convnet",
     "check_full_data_model",
+    "check_kernel_sizes",
     "check_l2_factors",
     "check_l2_mlp",
     "check_learning_curve_models",
     "check_min_accuracy",
     "check_model",
     "check_preprocessing",
+    "check_receptive_table",
+    "check_scheduled_training",
     "check_standardized_data",
     "check_stratified_subsets",
     "check_sweep_results",
     "check_trained_as",
     "check_variant_gain",
     "load_capture",
+    "leaderboard",
     "load_dataset",
     "measure_test_accuracy",
     "to_model_input",
