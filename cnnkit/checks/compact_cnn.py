@@ -68,7 +68,7 @@ def _budget_advice(model: keras.Model, rows: list[ReceptiveRow], budget: int) ->
                 f"{row.description} reads {channels_in} channels and costs {row.params:,}: "
                 "use fewer filters, or cut the channels it reads first with a cheap 1x1 "
                 "Conv2D")
-    return "; ".join(advice)
+    return "; ".join(dict.fromkeys(advice))
 
 
 def layer_rule_problems(model: keras.Model, num_classes: int = 10) -> list[str]:

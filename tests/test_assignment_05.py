@@ -1,0 +1,284 @@
+"""Assignment 05: the checks accept honest designs, teach on mistakes, and grade fairly."""
+
+from __future__ import annotations
+
+import keras
+import nbformat
+import numpy as np
+import pytest
+from keras import layers
+
+import cnnkit
+from benchmarks.calibrate import solution_code
+from cnnkit import checks, grading
+from tests.conftest import REPO, notebook_of, reference_and_untouched
+
+ASSIGNMENT = "05_compact_cnn"
+GRADING_MODULE = REPO / "cnnkit" / "grading" / "compact_cnn.py"
+
+# grade_id -> (points an over-budget but otherwise right submission earns, max points)
+EXPECTED = {
+    "test_compact_budget": (0, 2),
+    "test_compact_rules": (2, 2),
+    "test_receptive_table": (2, 2),
+    "test_compact_training": (1, 1),
+    "test_compact_accuracy": (4, 4),
+    "test_compact_accuracy_985": (1, 1),
+    "test_kernel_sizes": (1, 1),
+}
+EXTRA_CREDIT = ("test_extra_credit_994", 1)
+MANUAL = ["design_answer"]
+
+
+def _notebook():
+    return nbformat.read(notebook_of(REPO / "source" / ASSIGNMENT), as_version=4)
+
+
+def _cell(notebook, grade_id):
+    cells = [c for c in notebook.cells
+             if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id]
+    assert len(cells) == 1, f"the notebook needs exactly one cell with grade_id {grade_id!r}"
+    return cells[0]
+
+
+def reference_model() -> keras.Model:
+    """The notebook's own reference design, built from its solution cell."""
+    namespace = {"keras": keras, "layers": layers, "np": np, "cnnkit": cnnkit}
+    exec(solution_code(ASSIGNMENT, "build_compact_cnn"), namespace)
+    return namespace["build_compact_cnn"]()
+
+
+def reference_table() -> list:
+    namespace = {}
+    exec(solution_code(ASSIGNMENT, "receptive_table"), namespace)
+    return namespace["my_table"]
+
+
+def sequential(*body) -> keras.Model:
+    return keras.Sequential([keras.Input((28, 28, 1)), *body])
+
+
+# --- the notebook ------------------------------------------------------------------------
+
+
+def test_notebook_grades_the_tests_this_file_expects():
+    notebook = _notebook()
+    for grade_id, (_, points) in [*EXPECTED.items(), (EXTRA_CREDIT[0], (0, EXTRA_CREDIT[1]))]:
+        assert _cell(notebook, grade_id).metadata["nbgrader"]["points"] == points
+    for grade_id in MANUAL:
+        assert not _cell(notebook, grade_id).metadata["nbgrader"].get("locked")
+    assert "use_fast_settings()" in notebook.cells[1].source
+    assert "cnnkit.set_seed(0)" in notebook.cells[1].source
+
+
+def test_no_calibration_placeholder_is_left():
+    """Fails until benchmarks.calibrate_05 has run and its numbers are written in."""
+    places = [f"cell {i}" for i, cell in enumerate(_notebook().cells)
+              if "TODO-CALIBRATE" in cell.source]
+    if "TODO-CALIBRATE" in GRADING_MODULE.read_text():
+        places.append(str(GRADING_MODULE.relative_to(REPO)))
+    assert not places, f"TODO-CALIBRATE left in: {', '.join(places)}"
+    assert isinstance(grading.COMPACT_MINIMUM, float) and grading.COMPACT_MINIMUM <= 0.985
+
+
+def test_the_reference_design_passes_every_check():
+    model = reference_model()
+    assert model.count_params() == 9938
+    checks.check_parameter_budget(model)
+    checks.check_layer_rules(model)
+    checks.check_receptive_table(reference_table(), model)
+    grading.check_compact_budget(model)
+    grading.check_compact_model(model)
+
+
+# --- honest formulations pass --------------------------------------------------------------
+
+
+HONEST = {
+    "activations as arguments, biases kept": lambda: sequential(
+        layers.Conv2D(8, 3, activation="relu"), layers.BatchNormalization(),
+        layers.Conv2D(8, 1, activation="relu"), layers.MaxPooling2D(),
+        layers.Conv2D(16, 3, activation="relu"), layers.Conv2D(10, 1),
+        layers.GlobalAveragePooling2D(), layers.Activation("softmax")),
+    "separable convolutions and a convolutional classifier": lambda: sequential(
+        layers.SeparableConv2D(16, 3), layers.BatchNormalization(), layers.ReLU(),
+        layers.MaxPooling2D(), layers.SeparableConv2D(8, 1), layers.Activation("relu"),
+        layers.MaxPooling2D(), layers.Conv2D(10, 6), layers.Flatten(), layers.Softmax()),
+    "a Dense layer on the image as the 1x1 convolution, Dense(10) head": lambda: sequential(
+        layers.Conv2D(8, 3), layers.BatchNormalization(), layers.ReLU(), layers.Dense(4),
+        layers.MaxPooling2D(4), layers.Flatten(), layers.Dense(10, activation="softmax")),
+}
+
+
+@pytest.mark.parametrize("name", HONEST)
+def test_honest_formulations_keep_the_rules(name):
+    model = HONEST[name]()
+    checks.check_parameter_budget(model)
+    checks.check_layer_rules(model)
+    grading.check_compact_model(model)
+
+
+def test_nested_sequential_inside_a_functional_model_keeps_the_rules():
+    body = keras.Sequential([keras.Input((28, 28, 1)), layers.Conv2D(8, 3, use_bias=False),
+                             layers.BatchNormalization(), layers.ReLU()])
+    inputs = keras.Input((28, 28, 1))
+    x = layers.Conv2D(10, 1)(body(inputs))
+    outputs = layers.Softmax()(layers.GlobalAveragePooling2D()(x))
+    grading.check_compact_model(keras.Model(inputs, outputs))
+
+
+# --- mistakes are explained -----------------------------------------------------------------
+
+
+def test_a_flatten_dense_head_over_budget_is_named_with_its_cost():
+    model = sequential(layers.Conv2D(16, 3, activation="relu"), layers.BatchNormalization(),
+                       layers.Conv2D(8, 1), layers.Flatten(),
+                       layers.Dense(10, activation="softmax"))
+    head = 26 * 26 * 8 * 10 + 10
+    with pytest.raises(AssertionError, match=f"Flatten -> Dense\\(10\\) here costs {head:,} of "
+                                             "your 20,000 parameters: try GlobalAveragePooling2D"):
+        checks.check_parameter_budget(model)
+    with pytest.raises(AssertionError, match="over the budget of 20,000"):
+        grading.check_compact_budget(model)
+    checks.check_layer_rules(model)  # the rules themselves allow Dense(10)
+
+
+def test_a_wide_convolution_over_budget_gets_the_1x1_advice():
+    model = sequential(layers.Conv2D(64, 3), layers.BatchNormalization(),
+                       layers.Conv2D(64, 3), layers.Conv2D(10, 1),
+                       layers.GlobalAveragePooling2D())
+    with pytest.raises(AssertionError, match=r"Conv2D\(64, 3x3\) reads 64 channels and costs "
+                                             "36,928: use fewer filters"):
+        checks.check_parameter_budget(model)
+
+
+@pytest.mark.parametrize("model, message", [
+    (lambda: sequential(layers.Conv2D(8, 3), layers.BatchNormalization(),
+                        layers.GlobalAveragePooling2D(), layers.Dense(10)),
+     "no 1x1 convolution"),
+    (lambda: sequential(layers.Conv2D(8, 3), layers.Conv2D(10, 1),
+                        layers.GlobalAveragePooling2D()),
+     "no BatchNormalization"),
+    (lambda: sequential(layers.Conv2D(8, 3), layers.BatchNormalization(), layers.Conv2D(4, 1),
+                        layers.MaxPooling2D(4), layers.Flatten(), layers.Dense(64),
+                        layers.Dense(10)),
+     r"Dense\(64\) on a flat input is wider than the 10 outputs"),
+    (lambda: sequential(layers.Conv2D(8, 3), layers.BatchNormalization(), layers.Conv2D(5, 1),
+                        layers.GlobalAveragePooling2D()),
+     r"the output shape is \(5,\)"),
+])
+def test_broken_rules_are_named(model, message):
+    model = model()
+    with pytest.raises(AssertionError, match=message):
+        checks.check_layer_rules(model)
+    with pytest.raises(AssertionError, match=message):
+        grading.check_compact_model(model)
+
+
+def test_table_mistakes_point_at_the_row_and_the_formula():
+    model, table = reference_model(), reference_table()
+    wrong_shape = [*table[:1], ("Conv2D", (26, 26, 16), 5, 1152), *table[2:]]
+    with pytest.raises(AssertionError, match=r"row 2 .*n - k \+ 1"):
+        checks.check_receptive_table(wrong_shape, model)
+    wrong_field = [*table[:4], ("Conv2D", (10, 10, 16), 8, 1152), *table[5:]]
+    with pytest.raises(AssertionError, match=r"row 5 .*receptive field 8, the model's is 10"):
+        checks.check_receptive_table(wrong_field, model)
+    with_bias = [("Conv2D", (26, 26, 8), 3, 80), *table[1:]]
+    with pytest.raises(AssertionError, match="use_bias=False"):
+        checks.check_receptive_table(with_bias, model)
+    with pytest.raises(AssertionError, match="leave out BatchNormalization"):
+        checks.check_receptive_table([*table[:1], ("BatchNormalization", (26, 26, 8), 3, 32),
+                                      *table[1:]], model)
+    with pytest.raises(AssertionError, match="4 entries"):
+        checks.check_receptive_table([row[:3] for row in table], model)
+
+
+def test_training_needs_a_schedule_and_validation_curves():
+    model = reference_model()
+    history = {"loss": [1.0, 0.5], "val_loss": [1.0, 0.6], "val_accuracy": [0.8, 0.9]}
+    model.compile(optimizer=keras.optimizers.Adam(0.001), loss="categorical_crossentropy")
+    with pytest.raises(AssertionError, match="learning rate is a constant"):
+        checks.check_scheduled_training(model, history)
+    schedule = keras.optimizers.schedules.CosineDecay(0.01, decay_steps=100)
+    model.compile(optimizer=keras.optimizers.Adam(schedule), loss="categorical_crossentropy")
+    checks.check_scheduled_training(model, history)
+    with pytest.raises(AssertionError, match="never the test set"):
+        checks.check_scheduled_training(model, {"loss": [1.0, 0.5]})
+
+
+def test_kernel_sizes_must_differ_as_claimed():
+    def build(k):
+        return sequential(layers.Conv2D(4, k, padding="same"), layers.Conv2D(2, 1),
+                          layers.GlobalAveragePooling2D())
+    params = {k: build(k).count_params() for k in (3, 5, 7)}
+    table = {"value": [3, 5, 7], "params": [params[3], params[5], params[7]],
+             "test_accuracy": [0.9, 0.9, 0.9]}
+    checks.check_kernel_sizes(table, build(3), build(7))
+    with pytest.raises(AssertionError, match=r"build_kernel_cnn\(7\) has kernels of sizes \[3\]"):
+        checks.check_kernel_sizes(table, build(3), build(3))
+    with pytest.raises(AssertionError, match="did not learn"):
+        checks.check_kernel_sizes({**table, "test_accuracy": [0.1, 0.9, 0.9]}, build(3),
+                                  build(7))
+
+
+def test_accuracy_tiers_check_the_rules_on_the_measured_model_and_post_to_the_leaderboard():
+    grading.leaderboard.take()
+    with pytest.raises(AssertionError, match="not calibrated"):
+        grading.check_compact_accuracy(reference_model(), None)
+    no_bn = sequential(layers.Conv2D(8, 3), layers.Conv2D(10, 1),
+                       layers.GlobalAveragePooling2D())
+    with pytest.raises(AssertionError, match="no BatchNormalization"):
+        grading.check_compact_accuracy(no_bn, 0.0, post_to_leaderboard=True)
+    assert grading.leaderboard.take() == []  # a model that breaks the rules is not ranked
+    untrained = reference_model()
+    with pytest.raises(AssertionError, match="below 0.9850"):
+        grading.check_compact_accuracy(untrained, grading.SECOND_TIER, post_to_leaderboard=True)
+    posted = grading.leaderboard.take()
+    assert [(p["name"], p["order"]) for p in posted] == [("accuracy", "desc"),
+                                                          ("parameters", "asc")]
+    assert posted[1]["value"] == 9938 and 0 <= posted[0]["value"] < 0.985
+
+
+# --- through the autograder (slow: real training) ----------------------------------------
+
+
+def over_budget_submission(path):
+    """The reference with 28 filters in its last four blocks (25,370 parameters): honest,
+    within every layer rule, its table right, only over the budget."""
+    notebook = _notebook()
+    build = _cell(notebook, "build_compact_cnn")
+    source = build.source
+    for line in ("x = conv_block(x, 16)  # 10 x 10", "x = conv_block(x, 16)  # 8 x 8",
+                 "x = conv_block(x, 16)  # 6 x 6", "x = conv_block(x, 16)  # 4 x 4"):
+        assert line in source
+        source = source.replace(line, line.replace("16", "28"))
+    build.source = source
+    namespace = {"keras": keras, "layers": layers, "np": np, "cnnkit": cnnkit}
+    exec(source.split("### BEGIN SOLUTION")[1].split("### END SOLUTION")[0], namespace)
+    model = namespace["build_compact_cnn"]()
+    assert model.count_params() == 25370
+    rows = [(r.type, r.output_shape, r.receptive_field, r.params)
+            for r in cnnkit.receptive_fields(model) if not r.passes_through]
+    _cell(notebook, "receptive_table").source = f"my_table = {rows!r}"
+    nbformat.write(notebook, path)
+    return path
+
+
+@pytest.mark.slow
+def test_over_budget_submission_loses_exactly_the_budget_points(autograded, tmp_path_factory):
+    path = over_budget_submission(tmp_path_factory.mktemp("over-05") / "compact_cnn.ipynb")
+    scores = autograded(ASSIGNMENT, {"over_budget": path})["over_budget"]
+    auto = {s.id: (s.points, s.max_points) for s in scores
+            if not s.manual and s.id != EXTRA_CREDIT[0]}
+    assert auto == EXPECTED
+    assert [s.id for s in scores if s.manual] == MANUAL
+
+
+@pytest.mark.slow
+def test_reference_is_ranked_on_the_leaderboard(autograded):
+    autograded(ASSIGNMENT, reference_and_untouched(ASSIGNMENT))
+    result = autograded.results[ASSIGNMENT]["reference"]
+    board = {entry["name"]: entry for entry in result.get("leaderboard", [])}
+    assert board["parameters"]["value"] == 9938 and board["parameters"]["order"] == "asc"
+    assert board["accuracy"]["value"] >= grading.COMPACT_MINIMUM
+    assert "leaderboard" not in autograded.results[ASSIGNMENT]["untouched"]
