@@ -69,6 +69,15 @@ def learning_curve_cnn() -> keras.Model:
     return keras.Sequential(stack, name="learning_curve_cnn")
 
 
+def compact_cnn() -> keras.Model:
+    """05's compact CNN (9,938 parameters), built by the reference notebook's own solution."""
+    from benchmarks.calibrate import solution_code
+
+    namespace = {"keras": keras, "layers": layers}
+    exec(solution_code("05_compact_cnn", "build_compact_cnn"), namespace)
+    return namespace["build_compact_cnn"]()
+
+
 REFERENCES = [
     Reference("simple CNN", "01", "fashion_mnist", cnnkit.models.simple_cnn, "sgd", 0.01),
     Reference("two-block CNN", "02", "fashion_mnist", two_block_cnn, "sgd", 0.01),
@@ -77,6 +86,7 @@ REFERENCES = [
               lambda: cnnkit.models.mlp((500, 300), l2=1e-4), "sgd", 0.1),
     Reference("convnet", "03", "mnist", mnist_convnet, "adam", 0.001),
     Reference("learning-curve CNN", "04", "mnist", learning_curve_cnn, "adam", 0.001),
+    Reference("compact CNN", "05", "mnist", compact_cnn, "adam", 0.01),
 ]
 QUICK = ["simple CNN", "MLP 64-64"]
 
