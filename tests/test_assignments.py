@@ -16,7 +16,9 @@ def test_reference_solution_earns_full_marks(assignment, autograded):
     scores = autograded(assignment, reference_and_untouched(assignment))["reference"]
     auto = [s for s in scores if not s.manual]
     assert auto, "the assignment has no autograded tests"
-    lost = [(s.id, s.points, s.max_points) for s in auto if s.points != s.max_points]
+    # extra credit (05's 99.4%) is not part of full marks: not every seed reaches it
+    lost = [(s.id, s.points, s.max_points) for s in auto
+            if s.points != s.max_points and not s.id.startswith("test_extra_credit")]
     assert not lost, f"the reference solution loses points: {lost}"
     assert all(s.needs_manual_grade for s in scores if s.manual)
 
