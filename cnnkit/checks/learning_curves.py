@@ -24,7 +24,8 @@ def check_sizes(sizes, smallest: int = 100, largest: int = 60000, minimum: int =
     gaps = [b / a for a, b in zip(sizes, sizes[1:])]
     if max(gaps) > 15:
         _fail(f"the sizes {sizes} are not log-spaced: {max(gaps):.0f} times from one size to "
-              "the next; space them evenly on a log scale, e.g. with np.geomspace")
+              "the next; space them evenly on a log scale, each a few times the one before, "
+              "e.g. np.geomspace(100, 60000, 6).round().astype(int) (whole numbers)")
 
 
 def check_subsets(subsets, labels, smallest: int = 100, largest: int = 60000) -> None:
@@ -148,8 +149,27 @@ def check_standardization(x_train, x_test, x_train_std, x_test_std, mean, std, e
         _fail("pixel_mean is not the mean of the training images: fit the statistics on "
               "x_train_prepared alone, never on the test set")
     if np.abs(std - x_train.std(axis=0)).max() > 5e-4:
-        _fail("pixel_std is not the standard deviation of the training images")
-    spread = np.abs(np.asarray(x_train_std).mean(axis=0)).max()
-    if spread > 1e-3:
-        _fail(f"a pixel of x_train_std has mean {spread:.3f}, expected 0: subtract pixel_mean")
-    print(f"OK: finite, mean 0 per pixel on the training set, EPSILON = {epsilon:g}")
+        _fail("pixel_std is not the standard deviation of the training images: "
+              "x_train_prepared.std(axis=0)")
+    for name, x, x_std in (("x_train_std", x_train, x_train_std),
+                           ("x_test_std", x_test, x_test_std)):
+        _check_scaled_with(name, x, np.asarray(x_std), mean, std, epsilon)
+    print(f"OK: finite, scaled with the training statistics, EPSILON = {epsilon:g}")
+
+
+def _check_scaled_with(name, x, x_std, mean, std, epsilon: float) -> None:
+    """Fail unless `x_std` is `(x - mean) / (std + epsilon)` (or `/ max(std, epsilon)`)."""
+    epsilon = np.float32(epsilon)
+    for scale in (std + epsilon, np.maximum(std, epsilon)):
+        if np.allclose(x_std, (x - mean) / scale, rtol=1e-3, atol=1e-3):
+            return
+    own = np.allclose(x_std.mean(axis=0), 0, atol=1e-3)
+    if name == "x_test_std" and own:
+        _fail("x_test_std has mean 0 on every pixel of the test set: it was standardised with "
+              "the test set's own statistics. Use pixel_mean and pixel_std of the training set "
+              "for the test images too: (x_test_prepared - pixel_mean) / (pixel_std + EPSILON)")
+    if not own and name == "x_train_std":
+        _fail("x_train_std does not have mean 0 on every pixel: subtract pixel_mean")
+    _fail(f"{name} is not ({name[:-4]}_prepared - pixel_mean) / (pixel_std + EPSILON): "
+          "subtract the mean and divide by the standard deviation plus EPSILON, both the "
+          "training set's")
