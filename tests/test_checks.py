@@ -499,3 +499,12 @@ def test_check_gradable_rules_out_layer_classes_of_ones_own(capsys):
         checks.check_gradable(model, "conv_model")
     checks.check_gradable(_small_convnet(layers.Rescaling(2.0), layers.Conv2D(4, 3)))
     assert "can be saved and loaded safely" in capsys.readouterr().out
+
+
+def test_one_change_check_notices_an_edited_baseline():
+    original = dict(models.SIMPLE_CNN_CONFIG)
+    baseline = dict(original)
+    variant = baseline  # the aliasing mistake: editing the "copy" edits the baseline
+    variant["epochs"] = 6
+    with pytest.raises(AssertionError, match=r"`baseline` has been changed \('epochs'\)"):
+        checks.check_one_change_each(baseline, [variant], original=original)

@@ -46,8 +46,18 @@ def check_variant_configs(variants, minimum: int = 5) -> None:
     print(f"OK: {len(variants)} valid configurations")
 
 
-def check_one_change_each(baseline: dict, variants) -> None:
-    """Check that every variant differs from `baseline` in exactly one aspect (key)."""
+def check_one_change_each(baseline: dict, variants, original: dict | None = None) -> None:
+    """Check that every variant differs from `baseline` in exactly one aspect (key).
+
+    With `original`, first check that `baseline` still equals it: the grader compares the
+    variants with the original baseline, not with an edited one.
+    """
+    if original is not None and baseline != original:
+        edited = [key for key in original if baseline.get(key) != original[key]]
+        _fail(f"`baseline` has been changed ({_listing(edited or list(baseline))}): a variant "
+              "was probably made with `variant = baseline` and then edited, which edits the "
+              "baseline too. Restore it with baseline = dict(cnnkit.models.SIMPLE_CNN_CONFIG) "
+              "and make every variant a copy: dict(baseline, key=value)")
     problems = []
     for index, variant in enumerate(variants, start=1):
         aspects = _aspects(baseline, variant, index)
