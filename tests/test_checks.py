@@ -508,3 +508,29 @@ def test_one_change_check_notices_an_edited_baseline():
     variant["epochs"] = 6
     with pytest.raises(AssertionError, match=r"`baseline` has been changed \('epochs'\)"):
         checks.check_one_change_each(baseline, [variant], original=original)
+
+
+class _FixedPredictions:
+    """Stands in for a model: `predict` gives one-hot rows of the given predictions."""
+
+    def __init__(self, predicted):
+        self.predicted = predicted
+
+    def predict(self, images, batch_size=None, verbose=0):
+        return np.eye(10)[self.predicted[: len(images)]]
+
+
+def test_check_confusion_matrix_compares_with_the_model(capsys):
+    rng = np.random.default_rng(2)
+    labels = np.repeat(np.arange(10), 50)
+    predicted = np.where(rng.random(500) < 0.7, labels, rng.integers(0, 10, 500))
+    model, images = _FixedPredictions(predicted), np.zeros((500, 28, 28, 1), np.float32)
+    counts = np.bincount(labels * 10 + predicted, minlength=100).reshape(10, 10)
+    right = counts / counts.sum(axis=1, keepdims=True)
+    checks.check_confusion_matrix(right, model=model, images=images, labels=labels)
+    assert "OK" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="not full_model's confusion matrix"):
+        checks.check_confusion_matrix(right[::-1], model=model, images=images, labels=labels)
+    swapped = counts.T / counts.T.sum(axis=1, keepdims=True)
+    with pytest.raises(AssertionError, match="rows and columns are swapped"):
+        checks.check_confusion_matrix(swapped, model=model, images=images, labels=labels)

@@ -103,8 +103,13 @@ def check_learning_curve(table, minimum: float | None = None) -> None:
           f"{test[0]:.4f} -> {test[-1]:.4f}")
 
 
-def check_confusion_matrix(matrix, num_classes: int = 10) -> None:
-    """Check a confusion matrix normalised per true class: `(classes, classes)`, rows sum to 1."""
+def check_confusion_matrix(matrix, num_classes: int = 10, model: keras.Model | None = None,
+                           images=None, labels=None) -> None:
+    """Check a confusion matrix normalised per true class: `(classes, classes)`, rows sum to 1.
+
+    With `model`, `images` `(N, 28, 28, 1)` and integer `labels` `(N,)`, also check that it is
+    that model's matrix on those images.
+    """
     matrix = np.asarray(matrix, dtype=float)
     if matrix.shape != (num_classes, num_classes):
         _fail(f"the confusion matrix has shape {matrix.shape}, expected "
@@ -118,7 +123,23 @@ def check_confusion_matrix(matrix, num_classes: int = 10) -> None:
     if not np.allclose(sums, 1.0, atol=1e-4):
         _fail(f"every row must sum to 1, got {sums.round(4).tolist()}: divide each row (true "
               "class) by its own sum, not by the column sums or the total")
+    if model is not None:
+        _check_confusion_of(matrix, model, images, np.asarray(labels).astype(int), num_classes)
     print(f"OK: a {matrix.shape} confusion matrix, each row sums to 1")
+
+
+def _check_confusion_of(matrix, model, images, labels, num_classes: int) -> None:
+    predicted = np.asarray(model.predict(images, batch_size=1000, verbose=0)).argmax(axis=1)
+    counts = np.bincount(labels * num_classes + predicted, minlength=num_classes**2)
+    counts = counts.reshape(num_classes, num_classes)
+    expected = counts / counts.sum(axis=1, keepdims=True)
+    if np.abs(matrix - expected).max() > 2e-3:
+        swapped = counts.T / counts.T.sum(axis=1, keepdims=True)
+        if np.abs(matrix - swapped).max() <= 2e-3:
+            _fail("rows and columns are swapped: row i must be the true digit i, so pass the "
+                  "true labels first: tf.math.confusion_matrix(y_test, predicted, ...)")
+        _fail("this is not full_model's confusion matrix on the test set: predict "
+              "x_test_prepared with full_model, take .argmax(axis=1), and count against y_test")
 
 
 def check_standardization(x_train, x_test, x_train_std, x_test_std, mean, std, epsilon) -> None:
