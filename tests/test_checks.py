@@ -277,7 +277,10 @@ def test_hidden_l2_ignores_the_output_layer():
 def test_log_spaced_check_explains_linear_spacing(capsys):
     checks.check_log_spaced(np.logspace(-6, -3, 5), 1e-6, 1e-3, 5)
     checks.check_log_spaced([1e-6, 10 ** -5.25, 10 ** -4.5, 10 ** -3.75, 1e-3], 1e-6, 1e-3, 5)
-    assert capsys.readouterr().out.count("OK") == 2
+    checks.check_log_spaced([1e-6, 5.6e-6, 3.2e-5, 1.8e-4, 1e-3], 1e-6, 1e-3, 5)  # the text's
+    with pytest.raises(AssertionError, match="np.logspace"):
+        checks.check_log_spaced([1e-6, 5e-6, 3e-5, 2e-4, 1e-3], 1e-6, 1e-3, 5)
+    assert capsys.readouterr().out.count("OK") == 3
     with pytest.raises(AssertionError, match="linear scale"):
         checks.check_log_spaced(np.linspace(1e-6, 1e-3, 5), 1e-6, 1e-3, 5)
     with pytest.raises(AssertionError, match="there are 4 values"):

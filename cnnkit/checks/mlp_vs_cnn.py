@@ -68,12 +68,16 @@ def check_hidden_l2(model: keras.Model, factor: float) -> None:
 
 
 def check_log_spaced(values, start: float, stop: float, num: int) -> None:
-    """Check that `values` are `num` numbers from `start` to `stop`, evenly log-spaced."""
+    """Check that `values` are `num` numbers from `start` to `stop`, evenly log-spaced.
+
+    Values rounded to two significant digits (1e-6, 5.6e-6, 3.2e-5, ...) count as evenly
+    log-spaced too: within 2% of `np.logspace`'s.
+    """
     values = np.asarray(values, dtype=float).ravel()
     expected = np.logspace(np.log10(start), np.log10(stop), num)
     if len(values) != num:
         _fail(f"there are {len(values)} values, expected {num}")
-    if np.allclose(values, expected, rtol=1e-6, atol=0.0):
+    if np.allclose(values, expected, rtol=0.02, atol=0.0):
         print(f"OK: {num} values from {start:g} to {stop:g}, evenly spaced on a log scale")
         return
     shown = ", ".join(f"{v:.3g}" for v in expected)
