@@ -30,6 +30,14 @@ def test_model_input_failures_name_the_fix(images, hint):
         checks.check_model_input(images, 5)
 
 
+def test_model_input_compares_with_the_original_pixels():
+    original = np.random.default_rng(0).integers(0, 200, (5, 28, 28), dtype=np.uint8)
+    checks.check_model_input(original.reshape(-1, 28, 28, 1).astype("float32") / 255, 5, original)
+    per_image = original / original.max(axis=(1, 2), keepdims=True)
+    with pytest.raises(AssertionError, match="not by its own maximum"):
+        checks.check_model_input(per_image[..., None].astype("float32"), 5, original)
+
+
 def test_one_hot():
     labels = np.array([9, 0, 3], dtype="uint8")
     checks.check_one_hot(keras.utils.to_categorical(labels, 10), labels)
