@@ -157,7 +157,7 @@ def check_improvement(table, points: float = 5.0) -> int:
             f"the best variant, {described}, reaches {row['test_accuracy']:.4f}: {gain:+.1f} "
             f"points compared with the baseline's {base['test_accuracy']:.4f}, but one variant "
             f"must gain at least {points:g} points. Two epochs are short: look at the "
-            "baseline's loss curve, still falling steeply at the end. A change to the network's "
+            "baseline's loss curve, still falling at the end. A change to the network's "
             "size or shape rarely pays off that early; a change that makes each weight update "
             "go further can. Each rerun of run_variants retrains every network (about two "
             "minutes on a laptop CPU), so think before you try again."
