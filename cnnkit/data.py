@@ -206,7 +206,9 @@ def subsample(x: np.ndarray, y: np.ndarray, n: int, seed: int = 0) -> tuple[np.n
     """
     x, y = np.asarray(x), np.asarray(y)
     if isinstance(n, bool) or not isinstance(n, int | np.integer):
-        raise TypeError(f"n should be an integer, got {type(n).__name__}")
+        raise TypeError(f"n should be an integer (a whole number), got {type(n).__name__} {n!r}: "
+                        "round sizes made with np.geomspace, e.g. "
+                        "np.geomspace(100, 60000, 6).round().astype(int)")
     if y.ndim not in (1, 2) or len(x) != len(y):
         raise ValueError(f"x and y should have the same length and y should be labels (N,) or "
                          f"one-hot labels (N, classes); got x {x.shape} and y {y.shape}")

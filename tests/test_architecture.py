@@ -5,7 +5,7 @@ import pytest
 from keras import layers
 
 from cnnkit import models
-from cnnkit.architecture import LayerRow, compare, format_table, layer_table
+from cnnkit.architecture import LayerRow, compare, format_table, is_convolutional, layer_table
 from cnnkit.grading import SIMPLE_CNN
 
 
@@ -91,3 +91,53 @@ def test_unbuilt_model_gets_a_clear_error():
         layer_table(keras.Sequential([layers.Conv2D(32, 3)]))
     with pytest.raises(TypeError):
         layer_table("not a model")
+
+
+def learning_curve_cnn(activation, bias=True, softmax_layer=False):
+    """04's CNN with the ReLU after each BatchNormalization written by `activation()`."""
+    head = [layers.Dense(10), layers.Softmax()] if softmax_layer else [
+        layers.Dense(10, activation="softmax")]
+    return keras.Sequential([
+        keras.Input(shape=(28, 28, 1)),
+        layers.Conv2D(16, 5, use_bias=bias), layers.BatchNormalization(), activation(),
+        layers.MaxPooling2D(), layers.Conv2D(32, (5, 5)), layers.BatchNormalization(),
+        activation(), layers.MaxPooling2D(), layers.Flatten(), *head,
+    ])
+
+
+@pytest.mark.parametrize(
+    "activation",
+    [layers.ReLU, lambda: layers.Activation("relu"),
+     lambda: layers.Activation(keras.activations.relu)],
+    ids=["ReLU", "Activation('relu')", "Activation(keras.activations.relu)"],
+)
+def test_activation_layers_after_batch_normalization_compare_equal(activation):
+    from cnnkit.grading import LEARNING_CURVE_CNN
+
+    model = learning_curve_cnn(activation, softmax_layer=True)
+    assert compare(model, LEARNING_CURVE_CNN) == []
+    assert layer_table(model) == layer_table(learning_curve_cnn(layers.ReLU))
+    assert layer_table(model)[2] == LayerRow("Activation", (None, 24, 24, 16), 0, "relu")
+
+
+def test_relu_layers_with_other_settings_are_other_activations():
+    from cnnkit.grading import LEARNING_CURVE_CNN
+
+    capped = learning_curve_cnn(lambda: layers.ReLU(max_value=6.0))
+    assert "activation 'relu(max_value=6)', expected 'relu'" in " ".join(
+        compare(capped, LEARNING_CURVE_CNN))
+
+
+@pytest.mark.parametrize(
+    ("kind", "convolutional"),
+    [("Conv2D", True), ("SeparableConv2D", True), ("DepthwiseConv2D", True),
+     ("Conv1D", True), ("Conv2DTranspose", True), ("Dense", False), ("MaxPooling2D", False),
+     ("Activation", False)],
+)
+def test_is_convolutional(kind, convolutional):
+    assert is_convolutional(kind) is convolutional
+
+
+def test_format_table_fits_long_layer_names():
+    lines = format_table(layer_table(learning_curve_cnn(layers.ReLU))).splitlines()
+    assert lines[2].startswith("BatchNormalization  (None, 24, 24, 16)")

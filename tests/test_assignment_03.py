@@ -99,3 +99,92 @@ def test_the_l2_string_loses_exactly_the_l2_model_points(autograded, tmp_path_fa
     manual = [s for s in scores if s.manual]
     assert [s.id for s in manual] == MANUAL
     assert all(s.needs_manual_grade for s in manual)
+
+
+# Honest alternatives the text permits, in one submission: the MLP's ReLUs as their own
+# layers, the factors as powers of ten, keras.regularizers.l2, and a convnet without a
+# single Conv2D layer (a depthwise convolution with 32 filters per input channel, which on
+# one input channel is an ordinary convolution, then a separable one), trained 8 epochs
+# (the text's advice for a margin above 0.99).
+MLP_WITH_ACTIVATION_LAYERS = """
+mlp_model = keras.Sequential([
+    keras.Input(shape=(28, 28, 1)),
+    layers.Flatten(),
+    layers.Dense(64),
+    layers.Activation("relu"),
+    layers.Dense(64),
+    layers.ReLU(),
+    layers.Dense(10),
+    layers.Softmax(),
+])
+"""
+POWERS_OF_TEN = """
+l2_factors = 10.0 ** np.linspace(-6, -3, 5)
+
+
+def build_regularized_mlp(factor):
+    model = keras.Sequential([
+        keras.Input(shape=(28, 28, 1)),
+        layers.Flatten(),
+        layers.Dense(500, activation="relu", kernel_regularizer=keras.regularizers.l2(factor)),
+        layers.Dense(300, activation="relu", kernel_regularizer=keras.regularizers.l2(factor)),
+        layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(loss="categorical_crossentropy",
+                  optimizer=keras.optimizers.SGD(learning_rate=0.1), metrics=["accuracy"])
+    return model
+"""
+SEPARABLE_CONVNET = """
+conv_model = keras.Sequential([
+    keras.Input(shape=(28, 28, 1)),
+    layers.DepthwiseConv2D(3, depth_multiplier=32, activation="relu"),
+    layers.MaxPooling2D(2),
+    layers.SeparableConv2D(128, 3, activation="relu"),
+    layers.MaxPooling2D(2),
+    layers.Flatten(),
+    layers.Dropout(0.5),
+    layers.Dense(10, activation="softmax"),
+])
+epochs, batch_size = 8, 64
+total_steps = epochs * int(np.ceil(len(x_fit) / batch_size))
+schedule = keras.optimizers.schedules.CosineDecay(3e-3, decay_steps=total_steps, alpha=0.01)
+conv_model.compile(loss="categorical_crossentropy",
+                   optimizer=keras.optimizers.Adam(learning_rate=schedule), metrics=["accuracy"])
+conv_record = cnnkit.train(conv_model, x_fit, y_fit, epochs=epochs, batch_size=batch_size,
+                           validation_data=(x_val, y_val))
+"""
+ALTERNATIVES = {"build_mlp": MLP_WITH_ACTIVATION_LAYERS, "regularized_mlp": POWERS_OF_TEN,
+                "conv_model": SEPARABLE_CONVNET}
+
+
+def alternatives_submission(path):
+    """The reference notebook with the ALTERNATIVES in its solution cells."""
+    notebook = nbformat.read(notebook_of(REPO / "source" / ASSIGNMENT), as_version=4)
+    for grade_id, source in ALTERNATIVES.items():
+        _cell(notebook, grade_id).source = source.strip()
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_the_alternatives_pass_the_visible_and_hidden_model_checks():
+    """Untrained: the layer checks, the factors and the convnet's layer rule and loading."""
+    namespace = _build_function(POWERS_OF_TEN)
+    exec(MLP_WITH_ACTIVATION_LAYERS, namespace)
+    checks.check_architecture(namespace["mlp_model"], grading.MLP_64_64, name="mlp_model")
+    grading.check_model(namespace["mlp_model"], grading.MLP_64_64)
+    grading.check_l2_factors(namespace["l2_factors"])
+    for factor in namespace["l2_factors"]:
+        grading.check_l2_mlp(namespace["build_regularized_mlp"](factor), factor)
+    conv_source = SEPARABLE_CONVNET.split("epochs, batch_size")[0]
+    exec(conv_source, namespace)
+    checks.check_gradable(namespace["conv_model"], "conv_model")
+    with pytest.raises(AssertionError, match="test accuracy .* is below the required 0.9900"):
+        grading.check_convnet(namespace["conv_model"], "mnist", 0.99)  # untrained
+
+
+@pytest.mark.slow
+def test_the_permitted_alternatives_earn_full_marks(autograded, tmp_path_factory):
+    path = alternatives_submission(tmp_path_factory.mktemp("alternatives-03") / "mlp_vs_cnn.ipynb")
+    scores = autograded(ASSIGNMENT, {"alternatives": path})["alternatives"]
+    auto = {s.id: (s.points, s.max_points) for s in scores if not s.manual}
+    assert auto == {grade_id: (points, points) for grade_id, (_, points) in EXPECTED.items()}

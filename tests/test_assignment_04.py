@@ -89,6 +89,105 @@ def test_zero_std_trap_loses_exactly_the_standardisation_points(autograded, tmp_
     auto = {s.id: (s.points, s.max_points) for s in scores if not s.manual}
     assert auto == EXPECTED
     manual = [s for s in scores if s.manual]
-    assert [s.id for s in manual] == ["learning_curve_answer", "confusion_answer",
-                                      "fitting_answer"]
+    assert [s.id for s in manual] == ["learning_curve_answer", "confusion_answer"]
     assert all(s.needs_manual_grade for s in manual)
+
+
+# Honest alternatives the text permits, in one submission: log-spaced sizes from
+# np.geomspace (rounded to whole numbers, as check_sizes suggests), the ReLU written as
+# Activation("relu") after each BatchNormalization, and the standard deviation floored at
+# EPSILON instead of increased by it.
+GEOMSPACE_SUBSETS = """
+sizes = np.geomspace(100, 60000, 6).round().astype(int)
+positions = np.arange(len(y_train))
+subsets = [cnnkit.subsample(positions, y_train, n, seed=int(n))[0] for n in sizes]
+"""
+ACTIVATION_AFTER_BN = """
+STEPS = 400
+BATCH_SIZE = 128
+
+
+def build_cnn():
+    model = keras.Sequential([
+        keras.Input(shape=(28, 28, 1)),
+        layers.Conv2D(16, 5),
+        layers.BatchNormalization(),
+        layers.Activation("relu"),
+        layers.MaxPooling2D(2),
+        layers.Conv2D(32, 5),
+        layers.BatchNormalization(),
+        layers.Activation("relu"),
+        layers.MaxPooling2D(2),
+        layers.Flatten(),
+        layers.Dense(10, activation="softmax"),
+    ])
+    schedule = keras.optimizers.schedules.CosineDecay(0.01, decay_steps=STEPS)
+    model.compile(optimizer=keras.optimizers.Adam(schedule),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+"""
+FLOORED_STD = """
+EPSILON = 0.01
+pixel_mean = np.mean(x_train_prepared, axis=0)
+pixel_std = np.std(x_train_prepared, axis=0)
+x_train_std = (x_train_prepared - pixel_mean) / np.maximum(pixel_std, EPSILON)
+x_test_std = (x_test_prepared - pixel_mean) / np.maximum(pixel_std, EPSILON)
+"""
+ALTERNATIVES = {"subsets": GEOMSPACE_SUBSETS, "build_cnn": ACTIVATION_AFTER_BN,
+                "standardize": FLOORED_STD}
+
+
+def alternatives_submission(path):
+    notebook = nbformat.read(notebook_of(REPO / "source" / ASSIGNMENT), as_version=4)
+    for grade_id, source in ALTERNATIVES.items():
+        _cells(notebook, grade_id).source = source.strip()
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_the_alternatives_pass_the_visible_and_hidden_checks():
+    """Everything but the training: subsets, the CNN's layers, the standardisation."""
+    import keras
+    from keras import layers
+
+    import cnnkit
+
+    (x_train, y_train), (x_test, _) = load_dataset("mnist")
+    namespace = {"np": np, "keras": keras, "layers": layers, "cnnkit": cnnkit,
+                 "y_train": y_train, "x_train_prepared": to_model_input(x_train),
+                 "x_test_prepared": to_model_input(x_test)}
+    for source in ALTERNATIVES.values():
+        exec(source, namespace)
+    checks.check_subsets(namespace["subsets"], y_train)
+    grading.check_stratified_subsets(namespace["subsets"], "mnist")
+    notebook = nbformat.read(notebook_of(REPO / "source" / ASSIGNMENT), as_version=4)
+    expected_code = _cells(notebook, "test_build_cnn").source.split("cnn = ")[0]
+    exec(expected_code, namespace)
+    cnn = checks.check_fresh_builder(namespace["build_cnn"], namespace["expected"])
+    grading.check_model(cnn, grading.LEARNING_CURVE_CNN)
+    checks.check_standardization(*(namespace[name] for name in (
+        "x_train_prepared", "x_test_prepared", "x_train_std", "x_test_std", "pixel_mean",
+        "pixel_std", "EPSILON")))
+    grading.check_standardized_data(namespace["pixel_mean"], namespace["pixel_std"],
+                                    namespace["EPSILON"], namespace["x_test_std"], "mnist")
+
+
+def test_test_set_statistics_fail_the_visible_check_as_the_hidden_one():
+    (x_train, _), (x_test, _) = load_dataset("mnist")
+    x_train, x_test = to_model_input(x_train), to_model_input(x_test)
+    mean, std = x_train.mean(axis=0), x_train.std(axis=0)
+    x_train_std = (x_train - mean) / (std + 0.01)
+    own = (x_test - x_test.mean(axis=0)) / (x_test.std(axis=0) + 0.01)
+    with pytest.raises(AssertionError, match="the test set's own statistics"):
+        checks.check_standardization(x_train, x_test, x_train_std, own, mean, std, 0.01)
+    with pytest.raises(AssertionError, match="not the test images standardised"):
+        grading.check_standardized_data(mean, std, 0.01, own, "mnist")
+
+
+@pytest.mark.slow
+def test_the_permitted_alternatives_earn_full_marks(autograded, tmp_path_factory):
+    path = alternatives_submission(
+        tmp_path_factory.mktemp("alternatives-04") / "learning_curves.ipynb")
+    scores = autograded(ASSIGNMENT, {"alternatives": path})["alternatives"]
+    auto = {s.id: (s.points, s.max_points) for s in scores if not s.manual}
+    assert auto == {grade_id: (points, points) for grade_id, (_, points) in EXPECTED.items()}

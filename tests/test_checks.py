@@ -30,6 +30,14 @@ def test_model_input_failures_name_the_fix(images, hint):
         checks.check_model_input(images, 5)
 
 
+def test_model_input_compares_with_the_original_pixels():
+    original = np.random.default_rng(0).integers(0, 200, (5, 28, 28), dtype=np.uint8)
+    checks.check_model_input(original.reshape(-1, 28, 28, 1).astype("float32") / 255, 5, original)
+    per_image = original / original.max(axis=(1, 2), keepdims=True)
+    with pytest.raises(AssertionError, match="not by its own maximum"):
+        checks.check_model_input(per_image[..., None].astype("float32"), 5, original)
+
+
 def test_one_hot():
     labels = np.array([9, 0, 3], dtype="uint8")
     checks.check_one_hot(keras.utils.to_categorical(labels, 10), labels)
@@ -70,14 +78,40 @@ def test_architecture_hints_for_softmax_and_flatten():
 
 
 def test_architecture_rejects_non_models():
-    with pytest.raises(AssertionError, match="did the cell assign `model`"):
+    with pytest.raises(AssertionError, match="assign the model you built to `model`"):
         checks.check_architecture(None, SIMPLE_CNN)
+    with pytest.raises(AssertionError, match="`mlp_model` is a NoneType"):
+        checks.check_architecture(None, SIMPLE_CNN, name="mlp_model")
+
+
+def _bn_cnn(relu_after_bn=True, bias=True):
+    """04's CNN; with `relu_after_bn=False` the ReLU sits in the convolutions, before BN."""
+    def block(filters):
+        if relu_after_bn:
+            return [layers.Conv2D(filters, 5, use_bias=bias), layers.BatchNormalization(),
+                    layers.Activation("relu"), layers.MaxPooling2D()]
+        return [layers.Conv2D(filters, 5, activation="relu"), layers.BatchNormalization(),
+                layers.MaxPooling2D()]
+    return keras.Sequential([keras.Input((28, 28, 1)), *block(16), *block(32), layers.Flatten(),
+                             layers.Dense(10, activation="softmax")])
+
+
+def test_architecture_hints_for_batch_normalization_models():
+    from cnnkit.grading import LEARNING_CURVE_CNN
+
+    checks.check_architecture(_bn_cnn(), LEARNING_CURVE_CNN)
+    with pytest.raises(AssertionError, match="the activation comes after BatchNormalization"):
+        checks.check_architecture(_bn_cnn(relu_after_bn=False), LEARNING_CURVE_CNN)
+    with pytest.raises(AssertionError, match="leave use_bias at its default"):
+        checks.check_architecture(_bn_cnn(bias=False), LEARNING_CURVE_CNN)
 
 
 def test_accuracy_check():
     checks.check_accuracy(0.9, 0.8)
     with pytest.raises(AssertionError, match="below the required 0.8000"):
         checks.check_accuracy(0.5, 0.8)
+    with pytest.raises(AssertionError, match="0.8000: increase the budget$"):
+        checks.check_accuracy(0.5, 0.8, hint="increase the budget")
     with pytest.raises(AssertionError, match="not a fraction"):
         checks.check_accuracy(85.0, 0.8)
 
@@ -174,6 +208,10 @@ def test_results_table_check_accepts_complete_and_names_gaps():
         checks.check_results_table(broken, BASE02, GOOD_VARIANTS)
     with pytest.raises(AssertionError, match="row 2 is not variant 1"):
         checks.check_results_table(table, BASE02, GOOD_VARIANTS[::-1])
+    broken = [dict(row) for row in table]
+    broken[1]["value"] = "sgd"
+    with pytest.raises(AssertionError, match="do not edit the table by hand; run run_variants"):
+        checks.check_results_table(broken, BASE02, GOOD_VARIANTS)
 
 
 def test_improvement_check_returns_best_single_change_variant():
@@ -182,6 +220,8 @@ def test_improvement_check_returns_best_single_change_variant():
     table = _results(GOOD_VARIANTS, [0.80, 0.84, 0.79, 0.81, 0.83, 0.78])
     expected = r"variant 1 \(optimizer = adam\), reaches 0.8400: \+4.0 points"
     with pytest.raises(AssertionError, match=expected):
+        checks.check_improvement(table, points=5)
+    with pytest.raises(AssertionError, match="makes each weight update go further"):
         checks.check_improvement(table, points=5)
     double = [dict(BASE02, optimizer="adam", epochs=3), *GOOD_VARIANTS[1:]]
     table = _results(double, [0.80, 0.90, 0.79, 0.81, 0.86, 0.78])
@@ -245,7 +285,10 @@ def test_hidden_l2_ignores_the_output_layer():
 def test_log_spaced_check_explains_linear_spacing(capsys):
     checks.check_log_spaced(np.logspace(-6, -3, 5), 1e-6, 1e-3, 5)
     checks.check_log_spaced([1e-6, 10 ** -5.25, 10 ** -4.5, 10 ** -3.75, 1e-3], 1e-6, 1e-3, 5)
-    assert capsys.readouterr().out.count("OK") == 2
+    checks.check_log_spaced([1e-6, 5.6e-6, 3.2e-5, 1.8e-4, 1e-3], 1e-6, 1e-3, 5)  # the text's
+    with pytest.raises(AssertionError, match="np.logspace"):
+        checks.check_log_spaced([1e-6, 5e-6, 3e-5, 2e-4, 1e-3], 1e-6, 1e-3, 5)
+    assert capsys.readouterr().out.count("OK") == 3
     with pytest.raises(AssertionError, match="linear scale"):
         checks.check_log_spaced(np.linspace(1e-6, 1e-3, 5), 1e-6, 1e-3, 5)
     with pytest.raises(AssertionError, match="there are 4 values"):
@@ -294,6 +337,20 @@ def test_check_sizes_wants_six_log_spaced_sizes_from_100_to_60000(capsys):
     ]:
         with pytest.raises(AssertionError, match=message):
             checks.check_sizes(bad)
+
+
+def test_the_geomspace_hint_gives_sizes_that_subsample_accepts():
+    from cnnkit.data import subsample
+
+    with pytest.raises(AssertionError, match=re.escape(
+            "np.geomspace(100, 60000, 6).round().astype(int)")):
+        checks.check_sizes([100, 12080, 24060, 36040, 48020, 60000])
+    sizes = np.geomspace(100, 60000, 6).round().astype(int)
+    checks.check_sizes(sizes)
+    labels = _labels()
+    assert len(subsample(np.arange(len(labels)), labels, sizes[1])[0]) == sizes[1]
+    with pytest.raises(TypeError, match=re.escape(".round().astype(int)")):
+        subsample(np.arange(len(labels)), labels, np.geomspace(100, 60000, 6)[1])
 
 
 def test_check_subsets_accepts_stratified_and_rejects_first_n():
@@ -364,6 +421,27 @@ def test_check_standardization_catches_the_zero_std_trap():
         checks.check_standardization(x_train, x_test, *good, mean.mean(), std, 0.01)
 
 
+def test_check_standardization_catches_test_set_statistics():
+    rng = np.random.default_rng(1)
+    x_train = rng.random((200, 28, 28, 1), dtype=np.float32)
+    x_train[:, 0, :, :] = 0
+    x_test = rng.random((50, 28, 28, 1), dtype=np.float32) * 0.8  # another distribution
+    mean, std = x_train.mean(axis=0), x_train.std(axis=0)
+    train_std = (x_train - mean) / (std + 0.01)
+    floored = [(x - mean) / np.maximum(std, 0.01) for x in (x_train, x_test)]
+    checks.check_standardization(x_train, x_test, *floored, mean, std, 0.01)
+    own = (x_test - x_test.mean(axis=0)) / (x_test.std(axis=0) + 0.01)
+    with pytest.raises(AssertionError, match="the test set's own statistics"):
+        checks.check_standardization(x_train, x_test, train_std, own, mean, std, 0.01)
+    with pytest.raises(AssertionError, match=re.escape(
+            "x_test_std is not (x_test_prepared - pixel_mean) / (pixel_std + EPSILON)")):
+        checks.check_standardization(x_train, x_test, train_std, (x_test - mean) / (std + 0.1),
+                                     mean, std, 0.01)
+    with pytest.raises(AssertionError, match="subtract pixel_mean"):
+        checks.check_standardization(x_train, x_test, x_train / (std + 0.01),
+                                     (x_test - mean) / (std + 0.01), mean, std, 0.01)
+
+
 def test_check_fresh_builder_refuses_a_shared_model():
     model = models.simple_cnn()
     model.compile(optimizer="sgd", loss="categorical_crossentropy")
@@ -378,3 +456,92 @@ def test_check_fresh_builder_refuses_a_shared_model():
     assert checks.check_fresh_builder(fresh, SIMPLE_CNN) is not None
     with pytest.raises(AssertionError, match="not compiled"):
         checks.check_fresh_builder(models.simple_cnn, SIMPLE_CNN)
+
+
+# --- your own CNN (assignment 03) ------------------------------------------------------
+
+
+def _small_convnet(*first):
+    return keras.Sequential([keras.Input((28, 28, 1)), *first, layers.MaxPooling2D(),
+                             layers.Flatten(), layers.Dense(10, activation="softmax")])
+
+
+@pytest.mark.parametrize(
+    "convolution",
+    [lambda: layers.Conv2D(4, 3), lambda: layers.SeparableConv2D(4, 3),
+     lambda: layers.DepthwiseConv2D(3, depth_multiplier=4)],
+    ids=["Conv2D", "SeparableConv2D", "DepthwiseConv2D"],
+)
+def test_check_convnet_accepts_any_convolution(convolution, capsys):
+    checks.check_convnet(_small_convnet(convolution()), 0.995, 0.99)
+    assert "OK: test accuracy 0.9950" in capsys.readouterr().out
+
+
+def test_check_convnet_names_the_mistakes(capsys):
+    with pytest.raises(AssertionError, match="has no convolution layer"):
+        checks.check_convnet(_small_convnet(), 0.995, 0.99)
+    with pytest.raises(AssertionError, match="`conv_model` is a NoneType"):
+        checks.check_convnet(None, 0.995, 0.99)
+    with pytest.raises(AssertionError, match="train for more epochs"):
+        checks.check_convnet(_small_convnet(layers.Conv2D(4, 3)), 0.985, 0.99)
+    checks.check_convnet(_small_convnet(layers.Conv2D(4, 3)), 0.9905, 0.99)
+    assert "Warning: 0.9905 is within 0.15 points" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "lambda_layer",
+    [lambda: layers.Lambda(lambda x: x * 2), lambda: layers.Lambda(keras.activations.relu)],
+    ids=["python lambda", "keras function"],
+)
+def test_check_gradable_rules_out_lambda_layers(lambda_layer):
+    model = _small_convnet(lambda_layer(), layers.Conv2D(4, 3))
+    with pytest.raises(AssertionError, match="layer 1 of `conv_model` is a Lambda layer"):
+        checks.check_convnet(model, 0.995, 0.99)
+
+
+class _Doubling(layers.Layer):
+    def call(self, x):
+        return 2 * x
+
+
+def test_check_gradable_rules_out_layer_classes_of_ones_own(capsys):
+    model = _small_convnet(_Doubling(), layers.Conv2D(4, 3))
+    with pytest.raises(AssertionError, match="not part of Keras|cannot be loaded safely"):
+        checks.check_gradable(model, "conv_model")
+    checks.check_gradable(_small_convnet(layers.Rescaling(2.0), layers.Conv2D(4, 3)))
+    assert "can be saved and loaded safely" in capsys.readouterr().out
+
+
+def test_one_change_check_notices_an_edited_baseline():
+    original = dict(models.SIMPLE_CNN_CONFIG)
+    baseline = dict(original)
+    variant = baseline  # the aliasing mistake: editing the "copy" edits the baseline
+    variant["epochs"] = 6
+    with pytest.raises(AssertionError, match=r"`baseline` has been changed \('epochs'\)"):
+        checks.check_one_change_each(baseline, [variant], original=original)
+
+
+class _FixedPredictions:
+    """Stands in for a model: `predict` gives one-hot rows of the given predictions."""
+
+    def __init__(self, predicted):
+        self.predicted = predicted
+
+    def predict(self, images, batch_size=None, verbose=0):
+        return np.eye(10)[self.predicted[: len(images)]]
+
+
+def test_check_confusion_matrix_compares_with_the_model(capsys):
+    rng = np.random.default_rng(2)
+    labels = np.repeat(np.arange(10), 50)
+    predicted = np.where(rng.random(500) < 0.7, labels, rng.integers(0, 10, 500))
+    model, images = _FixedPredictions(predicted), np.zeros((500, 28, 28, 1), np.float32)
+    counts = np.bincount(labels * 10 + predicted, minlength=100).reshape(10, 10)
+    right = counts / counts.sum(axis=1, keepdims=True)
+    checks.check_confusion_matrix(right, model=model, images=images, labels=labels)
+    assert "OK" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="not full_model's confusion matrix"):
+        checks.check_confusion_matrix(right[::-1], model=model, images=images, labels=labels)
+    swapped = counts.T / counts.T.sum(axis=1, keepdims=True)
+    with pytest.raises(AssertionError, match="rows and columns are swapped"):
+        checks.check_confusion_matrix(swapped, model=model, images=images, labels=labels)

@@ -8,7 +8,8 @@ The notebooks call them as `cnnkit.checks.<name>`. They live in one module per j
 - `common`: what several notebooks use, the layers of a model and a test accuracy;
 - `simple_cnn`: assignment 01, images and labels prepared for a CNN;
 - `variants`: assignment 02, single-factor variants of a baseline;
-- `mlp_vs_cnn`: assignment 03, weight decay and replicated sweeps;
+- `mlp_vs_cnn`: assignment 03, weight decay, replicated sweeps and your own CNN;
+- `gradable`: whether the grader can load a model safely;
 - `learning_curves`: assignment 04, learning curves and standardisation;
 - `compact_cnn`: assignment 05, the parameter budget, layer rules and receptive fields.
 """
@@ -23,6 +24,7 @@ from cnnkit.checks.compact_cnn import (
     check_scheduled_training,
     layer_rule_problems,
 )
+from cnnkit.checks.gradable import check_gradable
 from cnnkit.checks.learning_curves import (
     check_confusion_matrix,
     check_fresh_builder,
@@ -32,6 +34,7 @@ from cnnkit.checks.learning_curves import (
     check_subsets,
 )
 from cnnkit.checks.mlp_vs_cnn import (
+    check_convnet,
     check_hidden_l2,
     check_log_spaced,
     check_replicates,
@@ -51,8 +54,10 @@ __all__ = [
     "check_accuracy",
     "check_architecture",
     "check_confusion_matrix",
+    "check_convnet",
     "check_distinct_aspects",
     "check_fresh_builder",
+    "check_gradable",
     "check_hidden_l2",
     "check_improvement",
     "check_kernel_sizes",

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import keras
 
-from cnnkit.architecture import LayerRow, compare, format_table, layer_table
+from cnnkit.architecture import (
+    ACTIVATION,
+    LayerRow,
+    canonical_type,
+    compare,
+    format_table,
+    layer_table,
+)
 
 
 def _fail(message: str) -> None:
@@ -32,13 +39,41 @@ def _shape_hint(got: tuple, want: tuple) -> str:
 def _activation_hint(want: LayerRow) -> str:
     if want.activation == "softmax":
         return " (add activation='softmax' to the last Dense layer to output probabilities)"
+    if want.activation == "linear":
+        return (" (give this layer no activation: the activation comes later, as its own "
+                "layer)")
     return f" (pass activation={want.activation!r})"
 
 
-def check_architecture(model: keras.Model, expected: list[LayerRow | tuple]) -> None:
-    """Check `model` layer by layer against `expected` rows; see `cnnkit.compare`."""
+def _params_hint(got: LayerRow, want: LayerRow) -> str:
+    filters = got.output_shape[-1] if got.output_shape else 0
+    if got.params + filters == want.params:
+        return " (the layer has no biases: leave use_bias at its default, True)"
+    return ""
+
+
+def _order_hint(actual: list[LayerRow], expected: list[LayerRow]) -> str:
+    """A hint when a separate activation layer of `expected` is missing or misplaced."""
+    want = [canonical_type(row.type) for row in expected]
+    got = [row.type for row in actual]
+    if ACTIVATION in want and want.count(ACTIVATION) != got.count(ACTIVATION):
+        after = {expected[i - 1].type for i, t in enumerate(want) if t == ACTIVATION and i}
+        return (f" (the activation comes after {' / '.join(sorted(after))}, as its own layer: "
+                "layers.ReLU() or layers.Activation('relu'); the layer before it has no "
+                "activation)")
+    return ""
+
+
+def check_architecture(
+    model: keras.Model, expected: list[LayerRow | tuple], name: str = "model"
+) -> None:
+    """Check `model` layer by layer against `expected` rows; see `cnnkit.compare`.
+
+    `name` is the variable the notebook stores the model in, for the messages.
+    """
     if not isinstance(model, keras.Model):
-        _fail(f"expected a keras.Model, got {type(model).__name__}; did the cell assign `model`?")
+        _fail(f"`{name}` is a {type(model).__name__}, not a keras.Model: did the cell above "
+              f"assign the model you built to `{name}`?")
     expected = [LayerRow(*row) for row in expected]
     differences = compare(model, expected)
     if differences:
@@ -48,24 +83,29 @@ def check_architecture(model: keras.Model, expected: list[LayerRow | tuple]) -> 
             for got, want in zip(actual, expected):
                 if got.output_shape != tuple(want.output_shape):
                     notes.append(_shape_hint(got.output_shape, tuple(want.output_shape)))
+                elif got.params != want.params:
+                    notes.append(_params_hint(got, want))
                 if want.activation and got.activation != want.activation:
                     notes.append(_activation_hint(want))
         elif "Flatten" in [r.type for r in expected] and "Flatten" not in [r.type for r in actual]:
             notes.append(" (Dense needs a flat vector: add layers.Flatten() before it)")
+        else:
+            notes.append(_order_hint(actual, expected))
         message = "; ".join(differences) + "".join(dict.fromkeys(notes))
         _fail(f"{message}\n\nYour model:\n{format_table(actual)}")
     total = sum(row.params for row in expected)
     print(f"OK: {len(expected)} layers as expected, {total:,} parameters")
 
 
-def check_accuracy(accuracy: float, minimum: float) -> None:
-    """Check that a test accuracy (a fraction in [0, 1]) is at least `minimum`."""
+def check_accuracy(accuracy: float, minimum: float, hint: str | None = None) -> None:
+    """Check that a test accuracy (a fraction in [0, 1]) is at least `minimum`.
+
+    `hint` says what to look at when it is not; by default the choices a training cell makes.
+    """
     accuracy = float(accuracy)
     if not 0.0 <= accuracy <= 1.0:
         _fail(f"accuracy {accuracy:g} is not a fraction in [0, 1]")
     if accuracy < minimum:
-        _fail(
-            f"test accuracy {accuracy:.4f} is below the required {minimum:.4f}: "
-            "check the preprocessing, the optimizer and the number of epochs"
-        )
+        hint = hint or "check the preprocessing, the optimizer and the number of epochs"
+        _fail(f"test accuracy {accuracy:.4f} is below the required {minimum:.4f}: {hint}")
     print(f"OK: test accuracy {accuracy:.4f} >= {minimum:.4f}")

@@ -24,7 +24,8 @@ def check_sizes(sizes, smallest: int = 100, largest: int = 60000, minimum: int =
     gaps = [b / a for a, b in zip(sizes, sizes[1:])]
     if max(gaps) > 15:
         _fail(f"the sizes {sizes} are not log-spaced: {max(gaps):.0f} times from one size to "
-              "the next; space them evenly on a log scale, e.g. with np.geomspace")
+              "the next; space them evenly on a log scale, each a few times the one before, "
+              "e.g. np.geomspace(100, 60000, 6).round().astype(int) (whole numbers)")
 
 
 def check_subsets(subsets, labels, smallest: int = 100, largest: int = 60000) -> None:
@@ -102,8 +103,13 @@ def check_learning_curve(table, minimum: float | None = None) -> None:
           f"{test[0]:.4f} -> {test[-1]:.4f}")
 
 
-def check_confusion_matrix(matrix, num_classes: int = 10) -> None:
-    """Check a confusion matrix normalised per true class: `(classes, classes)`, rows sum to 1."""
+def check_confusion_matrix(matrix, num_classes: int = 10, model: keras.Model | None = None,
+                           images=None, labels=None) -> None:
+    """Check a confusion matrix normalised per true class: `(classes, classes)`, rows sum to 1.
+
+    With `model`, `images` `(N, 28, 28, 1)` and integer `labels` `(N,)`, also check that it is
+    that model's matrix on those images.
+    """
     matrix = np.asarray(matrix, dtype=float)
     if matrix.shape != (num_classes, num_classes):
         _fail(f"the confusion matrix has shape {matrix.shape}, expected "
@@ -117,7 +123,23 @@ def check_confusion_matrix(matrix, num_classes: int = 10) -> None:
     if not np.allclose(sums, 1.0, atol=1e-4):
         _fail(f"every row must sum to 1, got {sums.round(4).tolist()}: divide each row (true "
               "class) by its own sum, not by the column sums or the total")
+    if model is not None:
+        _check_confusion_of(matrix, model, images, np.asarray(labels).astype(int), num_classes)
     print(f"OK: a {matrix.shape} confusion matrix, each row sums to 1")
+
+
+def _check_confusion_of(matrix, model, images, labels, num_classes: int) -> None:
+    predicted = np.asarray(model.predict(images, batch_size=1000, verbose=0)).argmax(axis=1)
+    counts = np.bincount(labels * num_classes + predicted, minlength=num_classes**2)
+    counts = counts.reshape(num_classes, num_classes)
+    expected = counts / counts.sum(axis=1, keepdims=True)
+    if np.abs(matrix - expected).max() > 2e-3:
+        swapped = counts.T / counts.T.sum(axis=1, keepdims=True)
+        if np.abs(matrix - swapped).max() <= 2e-3:
+            _fail("rows and columns are swapped: row i must be the true digit i, so pass the "
+                  "true labels first: tf.math.confusion_matrix(y_test, predicted, ...)")
+        _fail("this is not full_model's confusion matrix on the test set: predict "
+              "x_test_prepared with full_model, take .argmax(axis=1), and count against y_test")
 
 
 def check_standardization(x_train, x_test, x_train_std, x_test_std, mean, std, epsilon) -> None:
@@ -148,8 +170,27 @@ def check_standardization(x_train, x_test, x_train_std, x_test_std, mean, std, e
         _fail("pixel_mean is not the mean of the training images: fit the statistics on "
               "x_train_prepared alone, never on the test set")
     if np.abs(std - x_train.std(axis=0)).max() > 5e-4:
-        _fail("pixel_std is not the standard deviation of the training images")
-    spread = np.abs(np.asarray(x_train_std).mean(axis=0)).max()
-    if spread > 1e-3:
-        _fail(f"a pixel of x_train_std has mean {spread:.3f}, expected 0: subtract pixel_mean")
-    print(f"OK: finite, mean 0 per pixel on the training set, EPSILON = {epsilon:g}")
+        _fail("pixel_std is not the standard deviation of the training images: "
+              "x_train_prepared.std(axis=0)")
+    for name, x, x_std in (("x_train_std", x_train, x_train_std),
+                           ("x_test_std", x_test, x_test_std)):
+        _check_scaled_with(name, x, np.asarray(x_std), mean, std, epsilon)
+    print(f"OK: finite, scaled with the training statistics, EPSILON = {epsilon:g}")
+
+
+def _check_scaled_with(name, x, x_std, mean, std, epsilon: float) -> None:
+    """Fail unless `x_std` is `(x - mean) / (std + epsilon)` (or `/ max(std, epsilon)`)."""
+    epsilon = np.float32(epsilon)
+    for scale in (std + epsilon, np.maximum(std, epsilon)):
+        if np.allclose(x_std, (x - mean) / scale, rtol=1e-3, atol=1e-3):
+            return
+    own = np.allclose(x_std.mean(axis=0), 0, atol=1e-3)
+    if name == "x_test_std" and own:
+        _fail("x_test_std has mean 0 on every pixel of the test set: it was standardised with "
+              "the test set's own statistics. Use pixel_mean and pixel_std of the training set "
+              "for the test images too: (x_test_prepared - pixel_mean) / (pixel_std + EPSILON)")
+    if not own and name == "x_train_std":
+        _fail("x_train_std does not have mean 0 on every pixel: subtract pixel_mean")
+    _fail(f"{name} is not ({name[:-4]}_prepared - pixel_mean) / (pixel_std + EPSILON): "
+          "subtract the mean and divide by the standard deviation plus EPSILON, both the "
+          "training set's")

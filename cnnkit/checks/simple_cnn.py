@@ -7,8 +7,12 @@ import numpy as np
 from cnnkit.checks.common import _fail
 
 
-def check_model_input(x: np.ndarray, n: int) -> None:
-    """Check images prepared for a CNN: shape `(n, 28, 28, 1)`, float32, values in [0, 1]."""
+def check_model_input(x: np.ndarray, n: int, original: np.ndarray | None = None) -> None:
+    """Check images prepared for a CNN: shape `(n, 28, 28, 1)`, float32, values in [0, 1].
+
+    With `original`, the uint8 images `(n, 28, 28)` they came from, also check that every
+    value is the original pixel divided by 255.
+    """
     if not isinstance(x, np.ndarray):
         _fail(f"expected a NumPy array, got {type(x).__name__}")
     if x.shape == (n, 28, 28):
@@ -25,6 +29,12 @@ def check_model_input(x: np.ndarray, n: int) -> None:
         _fail(f"values go up to {high:g}: divide the pixel values by 255 to get [0, 1]")
     if low < 0.0:
         _fail(f"values go down to {low:g}: pixels scaled to [0, 1] are never negative")
+    if original is not None:
+        worst = float(np.abs(x[..., 0] - np.asarray(original) / np.float32(255)).max())
+        if worst > 1e-6:
+            _fail(f"some values differ from the original pixels divided by 255 (by up to "
+                  f"{worst:.3g}): divide every image by the same 255, not by its own maximum "
+                  "or another number, and keep the images in their original order")
     print(f"OK: {x.shape} float32 in [{low:g}, {high:g}]")
 
 

@@ -46,8 +46,18 @@ def check_variant_configs(variants, minimum: int = 5) -> None:
     print(f"OK: {len(variants)} valid configurations")
 
 
-def check_one_change_each(baseline: dict, variants) -> None:
-    """Check that every variant differs from `baseline` in exactly one aspect (key)."""
+def check_one_change_each(baseline: dict, variants, original: dict | None = None) -> None:
+    """Check that every variant differs from `baseline` in exactly one aspect (key).
+
+    With `original`, first check that `baseline` still equals it: the grader compares the
+    variants with the original baseline, not with an edited one.
+    """
+    if original is not None and baseline != original:
+        edited = [key for key in original if baseline.get(key) != original[key]]
+        _fail(f"`baseline` has been changed ({_listing(edited or list(baseline))}): a variant "
+              "was probably made with `variant = baseline` and then edited, which edits the "
+              "baseline too. Restore it with baseline = dict(cnnkit.models.SIMPLE_CNN_CONFIG) "
+              "and make every variant a copy: dict(baseline, key=value)")
     problems = []
     for index, variant in enumerate(variants, start=1):
         aspects = _aspects(baseline, variant, index)
@@ -106,7 +116,10 @@ def check_results_table(table, baseline: dict, variants) -> None:
         if row["config"] != config:
             _fail(f"row {index + 1} is not {name}: run run_variants again after editing variants")
         if (row["aspect"], row["value"]) != describe_change(baseline, config):
-            _fail(f"the changed aspect or value in the row of {name} is wrong")
+            aspect, value = describe_change(baseline, config)
+            _fail(f"the row of {name} says it changes {row['aspect']!r} to {row['value']!r}, but "
+                  f"its configuration changes {aspect!r} to {value!r}: do not edit the table by "
+                  "hand; run run_variants again to rebuild it")
         accuracy = row["test_accuracy"]
         if not isinstance(accuracy, (float, int)) or not 0 <= accuracy <= 1:
             _fail(f"the test accuracy of {name} must be a fraction in [0, 1], got {accuracy!r}")
@@ -143,7 +156,11 @@ def check_improvement(table, points: float = 5.0) -> int:
         _fail(
             f"the best variant, {described}, reaches {row['test_accuracy']:.4f}: {gain:+.1f} "
             f"points compared with the baseline's {base['test_accuracy']:.4f}, but one variant "
-            f"must gain at least {points:g} points. Which aspect holds the baseline back most?"
+            f"must gain at least {points:g} points. Two epochs are short: look at the "
+            "baseline's loss curve, still falling at the end. A change to the network's "
+            "size or shape rarely pays off that early; a change that makes each weight update "
+            "go further can. Each rerun of run_variants retrains every network (about two "
+            "minutes on a laptop CPU), so think before you try again."
         )
     print(f"OK: {described} gains {gain:+.1f} points ({row['test_accuracy']:.4f} "
           f"versus {base['test_accuracy']:.4f})")

@@ -12,7 +12,8 @@ import numpy as np
 
 def _pair(data, what: str) -> tuple:
     if not isinstance(data, (tuple, list)) or len(data) != 2:
-        raise TypeError(f"{what} must be a pair (images, one-hot labels)")
+        raise TypeError(f"{what} must be a pair (images, labels), e.g. {what}=(x, y), with "
+                        "the labels as the notebook prepared them (integers or one-hot rows)")
     return data[0], data[1]
 
 

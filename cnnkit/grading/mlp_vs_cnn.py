@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-from cnnkit.architecture import LayerRow, layer_table
+from cnnkit.architecture import LayerRow, is_convolutional, layer_table
 from cnnkit.checks import check_hidden_l2, check_log_spaced, check_replicates
 from cnnkit.grading.common import check_min_accuracy, check_model
 
@@ -39,10 +39,11 @@ def check_sweep_results(results, minimum: float, shape: tuple = (3, 5)) -> None:
 
 
 def check_convnet(model: keras.Model, name: str, minimum: float) -> None:
-    """Assert that `model` has a `Conv2D` layer and reaches `minimum` on the trusted test set."""
+    """Assert that `model` has a convolutional layer (`Conv2D`, `SeparableConv2D`,
+    `DepthwiseConv2D`, ...) and reaches `minimum` on the trusted test set."""
     if not isinstance(model, keras.Model):
         raise AssertionError(f"expected a keras.Model, got {type(model).__name__}")
     kinds = [row.type for row in layer_table(model)]
-    if "Conv2D" not in kinds:
-        raise AssertionError(f"the model has no Conv2D layer: {' -> '.join(kinds)}")
+    if not any(is_convolutional(kind) for kind in kinds):
+        raise AssertionError(f"the model has no convolution layer: {' -> '.join(kinds)}")
     check_min_accuracy(model, name, minimum)
