@@ -9,7 +9,8 @@ The notebooks call them as `cnnkit.checks.<name>`. They live in one module per j
 - `simple_cnn`: assignment 01, images and labels prepared for a CNN;
 - `variants`: assignment 02, single-factor variants of a baseline;
 - `mlp_vs_cnn`: assignment 03, weight decay and replicated sweeps;
-- `learning_curves`: assignment 04, learning curves and standardisation.
+- `learning_curves`: assignment 04, learning curves and standardisation;
+- `trained`: a scored model is the one the notebook trained, within its parameter limit.
 """
 
 from cnnkit.checks.common import check_accuracy, check_architecture
@@ -28,6 +29,7 @@ from cnnkit.checks.mlp_vs_cnn import (
     kernel_l2_factor,
 )
 from cnnkit.checks.simple_cnn import check_model_input, check_one_hot
+from cnnkit.checks.trained import check_param_limit, check_sweep_models, check_trained_here
 from cnnkit.checks.variants import (
     check_distinct_aspects,
     check_improvement,
@@ -37,6 +39,9 @@ from cnnkit.checks.variants import (
 )
 
 __all__ = [
+    "check_param_limit",
+    "check_sweep_models",
+    "check_trained_here",
     "check_accuracy",
     "check_architecture",
     "check_confusion_matrix",
