@@ -78,13 +78,15 @@ def generalisation_gap(model: keras.Model, name: str) -> tuple[float, float, flo
 
     The held-out images are the last `HELD_OUT` of the training set. The allowed gap is
     five standard errors of the difference of two independent accuracies, and at least
-    two points: an honest model's two accuracies differ by far less.
+    half a point. Honest models are slightly *more* accurate on these held-out images than
+    on the test set (measured: simple CNN on 20,000 images, 1 and 3 epochs, about 2 points
+    on both MNIST and Fashion-MNIST), so the check cannot fail them.
     """
     (x_train, y_train), _ = load_dataset(name)
     test = measure_test_accuracy(model, name)
     held_out = _accuracy(model, to_model_input(x_train[-HELD_OUT:]), y_train[-HELD_OUT:])
     spread = math.sqrt(test * (1 - test) / 10_000 + held_out * (1 - held_out) / HELD_OUT)
-    return test, held_out, max(0.02, 5 * spread)
+    return test, held_out, max(0.005, 5 * spread)
 
 
 def check_generalises(model: keras.Model, name: str, label: str = "the model") -> None:

@@ -14,8 +14,12 @@ import numpy as np
 from cnnkit.architecture import compare, layer_table
 from cnnkit.experiments import changed_aspects
 from cnnkit.grading.common import measure_test_accuracy
-from cnnkit.grading.trained import check_distinct, check_generalises, check_measured, \
-    check_trained_by_kit
+from cnnkit.grading.trained import (
+    check_distinct,
+    check_generalises,
+    check_measured,
+    check_trained_by_kit,
+)
 from cnnkit.models import cnn_from_config
 
 
