@@ -218,9 +218,6 @@ def test_learning_curve_models_must_be_fresh_and_honestly_reported():
     curve = {"size": sizes, "train_accuracy": [1.0] * 6, "steps": [2] * 6,
              "test_accuracy": measured, "batch_size": [32] * 6, "seconds": [1] * 6}
     log = provenance.training_log()
-    grading.check_learning_curve_models(dict(curve, test_accuracy=sorted(measured)),
-                                        trained, "mnist", log) if measured == sorted(
-        measured) else None
     made_up = dict(curve, test_accuracy=[measured[0], 0.5, 0.6, 0.7, 0.8, 0.99])
     with pytest.raises(AssertionError, match="reported as"):
         grading.check_learning_curve_models(made_up, trained, "mnist", log)
