@@ -483,3 +483,18 @@ def test_without_bubblewrap_readable_hidden_tests_stop_grading(monkeypatch, tmp_
         monkeypatch.delenv("CNNKIT_SANDBOX")
         sandbox.bwrap_problem.cache_clear()
     assert sandbox.Sandbox.exposure_problem.__doc__
+
+
+def test_capture_must_keep_each_name():
+    """The hidden code after the capture runs in the student's kernel too: names must exist."""
+    from autograder.hidden import Test, parse_hidden
+
+    renamed = Test(id="test_x", points=1, manual=False, hidden=(
+        'cnnkit.grading.capture("test_x", training=cnnkit.provenance.training_log())\n'
+        "cnnkit.grading.check(training)"))
+    parse_hidden(renamed)
+    assert "capture every object under its own name (training=training)" in renamed.problem
+    same = Test(id="test_x", points=1, manual=False, hidden=(
+        'cnnkit.grading.capture("test_x", training=training)\ncnnkit.grading.check(training)'))
+    parse_hidden(same)
+    assert same.problem is None and same.captured == ["training"]
