@@ -43,6 +43,12 @@ model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.SGD(le
 record = cnnkit.train(model, x_train_prepared[:256], y_train_onehot[:256], epochs=1, batch_size=128)
 """ + LOOKUP_TABLE + "model = table\n"}, {
         "test_preprocess": (2, 2), "test_architecture": (3, 3), "test_accuracy": (0, 3)}),
+    # 01: the real network, trained on the (public) test set until it remembers it.
+    ("01_simple_cnn", "trained_on_test_set"): ({"train": """
+model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.Adam(1e-3),
+              metrics=["accuracy"])
+record = cnnkit.train(model, x_test_prepared, y_test_onehot, epochs=10, batch_size=128)
+"""}, {"test_preprocess": (2, 2), "test_architecture": (3, 3), "test_accuracy": (0, 3)}),
     # 02: untrained models and a made-up results table of the right shape.
     ("02_variants", "made_up_table"): ({"run_variants": """
 made_up = [0.80, 0.90, 0.86, 0.84, 0.85, 0.79]

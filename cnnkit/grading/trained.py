@@ -14,6 +14,12 @@ usable in the clean-room replay on captured objects:
 - `check_param_limit`: a stated parameter limit that a network storing the test set (a
   Dense layer holding 10,000 images) cannot meet.
 
+What counts is the weights, not the cell or the Python object: a model trained with
+`cnnkit.train` in any cell of the notebook's run passes, and an honest student may build
+the network again in the training cell (the accuracy test checks the architecture on the
+measured model itself). A model trained with `model.fit` directly fails, and the visible
+check `cnnkit.checks.check_trained_here` says so first.
+
 Residual risk: the training log lives in the student's kernel, so code written to forge
 it (calling `cnnkit.provenance.record_training` on hand-made weights) is not caught here,
 as a replaced `capture` is not: both need deliberate work against the kit's internals.
