@@ -239,6 +239,10 @@ def grade(course: Course, student: str, notebook: Path, options: Options,
                           "(the sandbox cannot download): run `make data`")
     hide = [course.root, course.source_dir, REPO / "source", notebook.parent, *hide]
     sandbox = Sandbox(options.limits(), hide=hide)
+    exposed = sandbox.exposure_problem()
+    if exposed:
+        sandbox.close()
+        raise GraderError(f"refusing to grade: {exposed}")
     try:
         result = _grade_in(course, student, notebook, clean, missing, options, sandbox)
     finally:
@@ -386,8 +390,7 @@ def _grade_in(course, student, notebook, clean, missing, options, sandbox) -> di
             elif room["status"] == "passed":
                 outcome = ("passed", "")
             elif room["status"] == "missing":
-                outcome = ("missing", "passed in your kernel, but the clean-room check found "
-                           f"{room['message']} (was cnnkit.grading.capture changed or bypassed?)")
+                outcome = ("missing", missing_message(room.get("missing") or []))
             elif room["status"] == "failed":
                 outcome = ("tampered", "passed in your kernel but failed the clean-room check "
                            f"on the same objects: {room['message']}")
@@ -395,9 +398,10 @@ def _grade_in(course, student, notebook, clean, missing, options, sandbox) -> di
                 outcome = ("error", f"the clean-room check could not run: {room['message']}")
             if outcome[0] == "passed":
                 points = float(scores.get(test.id) or 0.0)
+        message = outcome[1] if outcome[0] == "missing" else feedback.scrub(outcome[1], leaks)
         result["tests"].append({
             "id": test.id, "points": points, "max_points": test.points, "status": outcome[0],
-            "message": feedback.scrub(outcome[1], leaks)})
+            "message": message})
     result["score"] = sum(t["points"] for t in result["tests"])
     present = {c.metadata.get("nbgrader", {}).get("grade_id") for c in graded.cells}
     result["manual"] = [{"id": t.id, "max_points": t.points,
@@ -419,12 +423,27 @@ def _record(course, student, graded, result, scores, leaks) -> None:
                         and grade.auto_score != test["points"]:
                     grade.auto_score = test["points"]
         gradebook.db.commit()
-    for cell in graded.cells:
+    feedback.scrub_notebook(graded, leaks)
+    for cell in graded.cells:  # messages in the result are scrubbed already
         test = by_id.get(cell.metadata.get("nbgrader", {}).get("grade_id"))
         if test and test["status"] in ("tampered", "missing", "error") and not any(
                 o.get("output_type") == "error" for o in cell.get("outputs", [])):
             cell.outputs.append(nbformat.v4.new_output(
                 "error", ename="CleanRoomCheck", evalue=test["message"],
                 traceback=[f"CleanRoomCheck: {test['message']}"]))
-    feedback.scrub_notebook(graded, leaks)
     nbformat.write(graded, course.autograded(student))
+
+
+def missing_message(names: list[str]) -> str:
+    """What a student reads when a test passed in their kernel but its objects were not saved.
+
+    It names the variables (never hidden code), says why a copy goes missing and what to do.
+    """
+    quoted = [f"`{name}`" for name in names] or ["the objects it checks"]
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    return (f"passed in your kernel, but the grader found no saved copy of {listed} from when "
+            "this test ran, so it could not check them again in a clean kernel. The test saves "
+            "them itself with cnnkit.grading.capture; the copy goes missing when the notebook "
+            "replaces or changes cnnkit's functions, or deletes files while it runs. Run the "
+            "notebook from the top (Kernel > Restart & Run All) without redefining anything "
+            "of cnnkit, with these variables defined before this test cell.")

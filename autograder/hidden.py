@@ -122,6 +122,12 @@ def parse_hidden(test: Test) -> None:
     if any(k.arg is None for k in call.keywords):
         test.problem = "the capture call must name every object (no **kwargs)"
         return
+    renamed = [k.arg for k in call.keywords
+               if not (isinstance(k.value, ast.Name) and k.value.id == k.arg)]
+    if renamed:
+        test.problem = (f"capture every object under its own name ({renamed[0]}={renamed[0]}): "
+                        "the hidden code after the capture runs in the student's kernel too")
+        return
     test.captured = [k.arg for k in call.keywords]
     rest = ast.Module(body=tree.body[1:], type_ignores=[])
     test.replay = "\n".join(test.hidden.splitlines()[tree.body[0].end_lineno:])

@@ -12,7 +12,10 @@ one file by `RLIMIT_FSIZE`.
 
 Where bubblewrap cannot run, the fallback is clearly weaker and says so in the
 result's `isolation`: resource limits only (address space, processes, file size),
-and no hiding of files or network.
+and no network isolation. Files stay hidden only through permissions: as root the
+kernel runs as a user of its own, and `exposure_problem` refuses to grade while any
+hidden path (the course, `source/`, the submissions) is readable by other users, or
+whenever the kernel would run as the grader's own user.
 """
 
 from __future__ import annotations
@@ -227,6 +230,23 @@ def _world_readable(path: Path) -> bool:
     """Whether every folder on the way to `path` lets other users through."""
     path = Path(path).resolve()
     return all(p.stat().st_mode & 0o001 for p in [path, *path.parents] if p.exists())
+
+
+def _readable_by_others(path: Path) -> list[Path]:
+    """The files under `path` that a user who is neither owner nor in the group can read."""
+    path = Path(path).resolve()
+    if not path.exists() or not all(p.stat().st_mode & 0o001 for p in path.parents):
+        return []
+    if path.is_file():
+        return [path] if path.stat().st_mode & 0o004 else []
+    readable = []
+    for folder, folders, files in os.walk(path):
+        if not os.stat(folder).st_mode & 0o001:  # others cannot enter it
+            folders[:] = []
+            continue
+        readable += [Path(folder, f) for f in files
+                     if os.lstat(Path(folder, f)).st_mode & 0o004]
+    return readable
 
 
 def _processes():
@@ -503,6 +523,41 @@ class Sandbox:
                 except OSError:
                     pass
             time.sleep(0.1)
+
+    def exposure_problem(self) -> str | None:
+        """Why the kernel could read a hidden path (the instructor's files), or None.
+
+        Bubblewrap shows the kernel none of them. Without it, only file permissions
+        separate them from a kernel that runs as a user of its own (as root); a kernel
+        that runs as the grader's user can read whatever the grader reads.
+        """
+        if self.mode == "bubblewrap":
+            return None
+        hidden = [p for p in self.hide if p.exists()]
+        why = f"bubblewrap cannot run here ({self.problem})"
+        if not self.owner:
+            if not hidden:
+                return None
+            reason = ("the grader is not root" if not self.root else
+                      "setpriv is missing or Python, the virtualenv or the data are not "
+                      "readable by other users")
+            return (f"{why} and {reason}, so the student's kernel would run as the grader's "
+                    f"user and could read the hidden tests in {', '.join(map(str, hidden))}. "
+                    "Fix the machine: make bubblewrap work (apt-get install bubblewrap; in a "
+                    "container allow user namespaces, e.g. docker run --security-opt "
+                    "seccomp=unconfined --security-opt apparmor=unconfined, or sysctl "
+                    "kernel.unprivileged_userns_clone=1), or grade as root with setpriv "
+                    "(util-linux) installed, Python and the data readable by all, and the "
+                    "hidden folders readable by their owner only (chmod -R o-rwx).")
+        readable = [f for p in hidden for f in _readable_by_others(p)]
+        if not readable:
+            return None
+        folders = sorted({str(p) for p in hidden if any(_inside(f, p) for f in readable)})
+        return (f"{why}, so only file permissions keep the student's kernel (uid "
+                f"{self.owner[0]}) from the instructor's files, and {len(readable)} of them are "
+                f"readable by other users, e.g. {readable[0]}. Fix the machine: chmod -R o-rwx "
+                f"{' '.join(folders)} (the grader runs as root and still reads them), or make "
+                "bubblewrap work.")
 
     def close(self) -> None:
         """Kill everything still running in the sandbox and delete its folders."""

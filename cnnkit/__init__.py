@@ -6,7 +6,7 @@ Importing cnnkit does no work: call `use_fast_settings()` (the fastest kernels a
 precision for this CPU) and `set_seed(0)` yourself in the setup cell.
 """
 
-from cnnkit import checks, experiments, grading, models, plots
+from cnnkit import checks, experiments, grading, models, plots, provenance
 from cnnkit.architecture import LayerRow, compare, format_table, layer_table
 from cnnkit.cpu import use_fast_settings, use_mixed_precision
 from cnnkit.data import class_names, load_dataset, subsample, to_model_input
@@ -29,6 +29,7 @@ __all__ = [
     "models",
     "plots",
     "receptive_fields",
+    "provenance",
     "set_seed",
     "subsample",
     "to_model_input",

@@ -438,3 +438,89 @@ def test_kill_users_ends_the_processes_of_the_sandbox_users(tmp_path):
     sleeper = subprocess.Popen(["sleep", "60"], user=box.owner[0], group=box.owner[1])
     box.close()
     assert sleeper.wait(timeout=10) == -9
+
+
+def test_replay_loads_a_list_of_models_and_names_what_is_missing(tmp_path, monkeypatch):
+    """Models captured as a list load as a list, in order; a missing capture lists its names."""
+    import keras
+
+    from autograder.replay import SCRIPT
+    from cnnkit import grading
+
+    monkeypatch.setenv(grading.CAPTURE_ENV, str(tmp_path / "capture"))
+    inputs = keras.Input(shape=(4,))
+    models = [keras.Model(inputs, keras.layers.Dense(units)(inputs)) for units in (1, 2, 3)]
+    grading.capture("test_list", models=models)
+    code = "assert [m.count_params() for m in models] == [5, 10, 15]"
+    job = {"tests": [{"id": "test_list", "captured": ["models"], "code": code},
+                     {"id": "test_gone", "captured": ["best_model", "baseline_model"],
+                      "code": "pass"}]}
+    (tmp_path / "job.json").write_text(json.dumps(job))
+    subprocess.run([sys.executable, "-I", "-c", SCRIPT, str(tmp_path / "job.json"),
+                    str(tmp_path / "results.json"), str(tmp_path / "capture")],
+                   check=True, timeout=300, capture_output=True)
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["test_list"]["status"] == "passed", results
+    assert results["test_gone"]["status"] == "missing"
+    assert results["test_gone"]["missing"] == ["best_model", "baseline_model"]
+
+
+def test_missing_message_names_the_variables_and_the_fix():
+    from autograder.feedback import scrub
+    from autograder.grader import missing_message
+
+    message = missing_message(["baseline_model", "best_model"])
+    assert "`baseline_model` and `best_model`" in message
+    assert "Restart & Run All" in message and "cnnkit.grading.capture" in message
+    # The grader does not scrub it: a hidden line "baseline_model," cannot cut it up.
+    assert scrub(message, ["baseline_model,"]) == message
+
+
+def test_without_bubblewrap_readable_hidden_tests_stop_grading(monkeypatch, tmp_path):
+    """Without bubblewrap the kernel must not be able to read the instructor's files."""
+    hidden = tmp_path / "course" / "source"
+    hidden.mkdir(parents=True)
+    (hidden / "tests.ipynb").write_text("{}")
+    for path in (tmp_path, tmp_path / "course", hidden):
+        path.chmod(0o755)
+    (hidden / "tests.ipynb").chmod(0o644)
+    monkeypatch.setenv("CNNKIT_SANDBOX", "rlimits")
+    sandbox.bwrap_problem.cache_clear()
+    try:
+        weak = sandbox.Sandbox(sandbox.Limits(memory_gib=1), hide=[hidden])
+        try:
+            problem = weak.exposure_problem()
+            assert problem and "Fix the machine" in problem
+            if weak.owner:  # root, with a user of its own: permissions can protect the files
+                assert "chmod -R o-rwx" in problem and "tests.ipynb" in problem
+                hidden.chmod(0o750)
+                assert weak.exposure_problem() is None
+            else:  # the kernel would run as the grader: nothing but bubblewrap protects
+                assert "grader's user" in problem
+        finally:
+            weak.close()
+        monkeypatch.setattr(sandbox.os, "geteuid", lambda: 1000)  # not root: no user of its own
+        as_user = sandbox.Sandbox(sandbox.Limits(memory_gib=1), hide=[hidden])
+        try:
+            assert "the grader is not root" in as_user.exposure_problem()
+        finally:
+            as_user.close()
+    finally:
+        monkeypatch.delenv("CNNKIT_SANDBOX")
+        sandbox.bwrap_problem.cache_clear()
+    assert sandbox.Sandbox.exposure_problem.__doc__
+
+
+def test_capture_must_keep_each_name():
+    """The hidden code after the capture runs in the student's kernel too: names must exist."""
+    from autograder.hidden import Test, parse_hidden
+
+    renamed = Test(id="test_x", points=1, manual=False, hidden=(
+        'cnnkit.grading.capture("test_x", training=cnnkit.provenance.training_log())\n'
+        "cnnkit.grading.check(training)"))
+    parse_hidden(renamed)
+    assert "capture every object under its own name (training=training)" in renamed.problem
+    same = Test(id="test_x", points=1, manual=False, hidden=(
+        'cnnkit.grading.capture("test_x", training=training)\ncnnkit.grading.check(training)'))
+    parse_hidden(same)
+    assert same.problem is None and same.captured == ["training"]

@@ -206,24 +206,27 @@ def test_learning_curve_cnn_table_matches_the_notebook_network():
 
 @pytest.mark.slow
 def test_learning_curve_models_must_be_fresh_and_honestly_reported():
-    from cnnkit import experiments
+    from cnnkit import experiments, provenance
 
     (x_train, y_train), _ = grading.load_dataset("mnist")
     x, y = grading.to_model_input(x_train[:200]), y_train[:200]
     sizes = [100, 300, 1000, 3000, 10000, 60000]
-    fresh, other = _learning_curve_cnn(), _learning_curve_cnn()
-    experiments.train_steps(fresh, x, y, steps=2, batch_size=32)
-    experiments.train_steps(other, x, y, steps=2, batch_size=32)
-    measured = grading.measure_test_accuracy(fresh, "mnist")
+    trained = [_learning_curve_cnn() for _ in sizes]
+    for model in trained:
+        experiments.train_steps(model, x, y, steps=2, batch_size=32)
+    measured = [grading.measure_test_accuracy(m, "mnist") for m in trained]
     curve = {"size": sizes, "train_accuracy": [1.0] * 6, "steps": [2] * 6,
-             "test_accuracy": [measured] + [0.99] * 5, "batch_size": [32] * 6, "seconds": [1] * 6}
-    with pytest.raises(AssertionError, match="reports test accuracy 0.9900"):
-        grading.check_learning_curve_models(curve, fresh, other, "mnist")
-    experiments.train_steps(other, x, y, steps=2, batch_size=32)  # trained on and on
+             "test_accuracy": measured, "batch_size": [32] * 6, "seconds": [1] * 6}
+    log = provenance.training_log()
+    made_up = dict(curve, test_accuracy=[measured[0], 0.5, 0.6, 0.7, 0.8, 0.99])
+    with pytest.raises(AssertionError, match="reported as"):
+        grading.check_learning_curve_models(made_up, trained, "mnist", log)
+    untrained = trained[:1] + [_learning_curve_cnn() for _ in sizes[1:-1]] + trained[-1:]
+    with pytest.raises(AssertionError, match="cnnkit.train"):
+        grading.check_learning_curve_models(made_up, untrained, "mnist", log)
+    experiments.train_steps(trained[-1], x, y, steps=2, batch_size=32)  # trained on and on
     with pytest.raises(AssertionError, match="made 4 training steps"):
-        grading.check_learning_curve_models(curve, fresh, other, "mnist")
-    with pytest.raises(AssertionError, match="made 4 training steps"):
-        grading.check_full_data_model(other, curve, "mnist", 0.0)
+        grading.check_full_data_model(trained[-1], curve, "mnist", 0.0, provenance.training_log())
 
 
 def test_confusion_of_is_recomputed_from_the_model():

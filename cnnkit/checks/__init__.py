@@ -11,7 +11,8 @@ The notebooks call them as `cnnkit.checks.<name>`. They live in one module per j
 - `mlp_vs_cnn`: assignment 03, weight decay, replicated sweeps and your own CNN;
 - `gradable`: whether the grader can load a model safely;
 - `learning_curves`: assignment 04, learning curves and standardisation;
-- `compact_cnn`: assignment 05, the parameter budget, layer rules and receptive fields.
+- `compact_cnn`: assignment 05, the parameter budget, layer rules and receptive fields;
+- `trained`: a scored model is the one the notebook trained, within its parameter limit.
 """
 
 from cnnkit.checks.common import check_accuracy, check_architecture
@@ -41,6 +42,7 @@ from cnnkit.checks.mlp_vs_cnn import (
     kernel_l2_factor,
 )
 from cnnkit.checks.simple_cnn import check_model_input, check_one_hot
+from cnnkit.checks.trained import check_param_limit, check_sweep_models, check_trained_here
 from cnnkit.checks.variants import (
     check_distinct_aspects,
     check_improvement,
@@ -51,6 +53,9 @@ from cnnkit.checks.variants import (
 
 __all__ = [
     "budget_problem",
+    "check_param_limit",
+    "check_sweep_models",
+    "check_trained_here",
     "check_accuracy",
     "check_architecture",
     "check_confusion_matrix",

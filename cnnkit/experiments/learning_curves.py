@@ -9,6 +9,7 @@ import numpy as np
 
 from cnnkit.data import subsample
 from cnnkit.experiments.common import _accuracy, _pair
+from cnnkit.provenance import fingerprint, record_training
 from cnnkit.training import steps_per_call
 
 LEARNING_CURVE_KEYS = ("size", "train_accuracy", "test_accuracy", "steps", "batch_size", "seconds")
@@ -47,7 +48,8 @@ def train_steps(model: keras.Model, x, y, *, steps: int, batch_size: int, seed: 
     one epoch of 100 images is a single step of 100, one epoch of 60,000 images is 469
     steps of 128. Args: `x` images `(N, 28, 28, 1)`, `y` labels `(N,)` or one-hot `(N, 10)`,
     both matching the model's loss. Returns the history: metric -> one value (the averages
-    over all steps). Afterwards `model.optimizer.iterations` equals `steps`.
+    over all steps). Afterwards `model.optimizer.iterations` equals `steps`, and the
+    weights are noted in `cnnkit.provenance.training_log()`, as `cnnkit.train` does.
     """
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
@@ -59,6 +61,7 @@ def train_steps(model: keras.Model, x, y, *, steps: int, batch_size: int, seed: 
     if len(x) != len(y) or len(x) == 0:
         raise ValueError(f"x and y need the same, non-zero length; got {len(x)} and {len(y)}")
     order = batch_order(len(x), steps, batch_size, seed)
+    before = fingerprint(model)
     totals: dict[str, float] = {}
     with steps_per_call(model):  # as in `cnnkit.train`: the same updates, less overhead
         for start in range(0, steps, CHUNK_STEPS):
@@ -67,6 +70,7 @@ def train_steps(model: keras.Model, x, y, *, steps: int, batch_size: int, seed: 
                                 epochs=1, verbose=0)
             for name, values in history.history.items():  # the mean over the chunk's steps
                 totals[name] = totals.get(name, 0.0) + values[-1] * len(chunk) / batch_size
+    record_training(model, before, "cnnkit.experiments.train_steps")
     return {name: [total / steps] for name, total in totals.items()}
 
 

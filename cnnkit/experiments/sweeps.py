@@ -36,7 +36,8 @@ def replicated_sweep(
 
     Returns:
         A dict of lists with one entry per run, replicate after replicate: `"seed"`,
-        `"value"`, `"test_accuracy"` (a fraction), `"seconds"` and `"params"`.
+        `"value"`, `"test_accuracy"` (a fraction), `"seconds"`, `"params"` and `"model"`
+        (the trained model, which the hidden tests measure again).
         `sweep_grid(table)` arranges a column as an array `(len(seeds), len(values))`.
     """
     if not callable(build_model):
@@ -48,7 +49,8 @@ def replicated_sweep(
         raise ValueError(f"the seeds must differ, so that replicates differ: got {seeds}")
     x, y = _pair(training_data, "training_data")
     x_test, y_test = _pair(test_data, "test_data")
-    table = {"seed": [], "value": [], "test_accuracy": [], "seconds": [], "params": []}
+    table = {"seed": [], "value": [], "test_accuracy": [], "seconds": [], "params": [],
+             "model": []}
     for seed in seeds:
         for value in values:
             set_seed(seed)
@@ -60,7 +62,7 @@ def replicated_sweep(
                            verbose=2 if verbose >= 2 else 0)
             accuracy = _accuracy(model, x_test, y_test)
             for key, item in zip(table, (seed, value, accuracy, round(record.seconds, 1),
-                                         record.params)):
+                                         record.params, model)):
                 table[key].append(item)
             if verbose:
                 print(f"seed {seed}, value {value:g}: test accuracy {accuracy:.4f} "

@@ -15,6 +15,9 @@ The hidden tests call them as `cnnkit.grading.<name>`. They live in one module p
 - `learning_curves`: assignment 04, learning curves and standardisation;
 - `compact_cnn`: assignment 05, the compact CNN's rules, table and accuracy tiers;
 - `leaderboard`: values a hidden test measured, for platforms that rank submissions.
+- `trained`: the scored model is one the notebook trained, that learned (not a lookup
+  table, an untrained model or a model fitted to the test set), and reported numbers
+  are what the models measure.
 
 `load_dataset` and `to_model_input` (from `cnnkit.data`) are here too: the trusted
 data, as hidden tests load it.
@@ -52,20 +55,37 @@ from cnnkit.grading.learning_curves import (
     trusted_confusion_matrix,
 )
 from cnnkit.grading.mlp_vs_cnn import (
+    CONVNET_PARAM_LIMIT,
     MLP_64_64,
     MLP_500_300,
     check_convnet,
     check_l2_factors,
     check_l2_mlp,
+    check_sweep_measured,
     check_sweep_results,
 )
 from cnnkit.grading.simple_cnn import SIMPLE_CNN, check_preprocessing
-from cnnkit.grading.variants import check_trained_as, check_variant_gain
+from cnnkit.grading.trained import (
+    check_generalises,
+    check_learned,
+    check_measured,
+    check_param_limit,
+    check_trained_by_kit,
+)
+from cnnkit.grading.variants import check_results_measured, check_trained_as, check_variant_gain
 
 __all__ = [
     "CAPTURE_ENV",
     "COMPACT_MINIMUM",
     "EXTRA_CREDIT",
+    "CONVNET_PARAM_LIMIT",
+    "check_generalises",
+    "check_learned",
+    "check_measured",
+    "check_param_limit",
+    "check_results_measured",
+    "check_sweep_measured",
+    "check_trained_by_kit",
     "LEARNING_CURVE_CNN",
     "MLP_500_300",
     "MLP_64_64",

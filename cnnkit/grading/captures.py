@@ -29,9 +29,10 @@ def _check_name(name: str) -> None:
 def capture(name: str, **objects) -> None:
     """Save the objects a hidden test checks, when `$CNNKIT_CAPTURE_DIR` is set.
 
-    Keras models are saved as `.keras`, NumPy arrays (and lists of numbers) as `.npy`,
-    histories and other JSON-compatible values as `.json`, under
-    `$CNNKIT_CAPTURE_DIR/<name>/`. Without the variable this does nothing.
+    Keras models are saved as `.keras`, a list of models as `<key>.0.keras`,
+    `<key>.1.keras`, ..., NumPy arrays (and lists of numbers) as `.npy`, histories and
+    other JSON-compatible values as `.json`, under `$CNNKIT_CAPTURE_DIR/<name>/`.
+    Without the variable this does nothing.
     """
     _check_name(name)
     root = os.environ.get(CAPTURE_ENV)
@@ -45,6 +46,9 @@ def capture(name: str, **objects) -> None:
             old.unlink()
         if isinstance(value, keras.Model):
             value.save(folder / f"{key}.keras")
+        elif _is_model_list(value):
+            for index, model in enumerate(value):
+                model.save(folder / f"{key}.{index}.keras")
         elif isinstance(value, keras.callbacks.History):
             (folder / f"{key}.json").write_text(json.dumps(value.history))
         elif hasattr(value, "history") and isinstance(value.history, dict):
@@ -53,6 +57,11 @@ def capture(name: str, **objects) -> None:
             np.save(folder / f"{key}.npy", np.asarray(value), allow_pickle=False)
         else:
             (folder / f"{key}.json").write_text(json.dumps(value, default=_json_default))
+
+
+def _is_model_list(value) -> bool:
+    return isinstance(value, (list, tuple)) and bool(value) and all(
+        isinstance(item, keras.Model) for item in value)
 
 
 def _is_numeric_list(value) -> bool:
@@ -83,12 +92,17 @@ def load_capture(name: str, root: str | os.PathLike | None = None) -> dict:
     if not root:
         raise ValueError(f"no capture directory: pass root or set ${CAPTURE_ENV}")
     folder = Path(root) / name
-    objects = {}
+    objects, lists = {}, {}
     for path in sorted(folder.glob("*")) if folder.is_dir() else []:
-        if path.suffix == ".keras":
+        key, _, index = path.stem.rpartition(".")
+        if path.suffix == ".keras" and key and index.isdigit():
+            lists.setdefault(key, {})[int(index)] = keras.saving.load_model(path, safe_mode=True)
+        elif path.suffix == ".keras":
             objects[path.stem] = keras.saving.load_model(path, safe_mode=True)
         elif path.suffix == ".npy":
             objects[path.stem] = np.load(path, allow_pickle=False)
         elif path.suffix == ".json":
             objects[path.stem] = json.loads(path.read_text())
+    for key, models in lists.items():
+        objects[key] = [models[i] for i in sorted(models)]
     return objects

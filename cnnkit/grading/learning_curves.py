@@ -8,12 +8,8 @@ import numpy as np
 from cnnkit.architecture import LayerRow
 from cnnkit.checks import check_confusion_matrix, check_learning_curve, check_subsets
 from cnnkit.data import load_dataset, pixel_statistics, to_model_input
-from cnnkit.grading.common import (
-    check_min_accuracy,
-    check_model,
-    measure_test_accuracy,
-    trusted_test_set,
-)
+from cnnkit.grading.common import check_min_accuracy, check_model, trusted_test_set
+from cnnkit.grading.trained import check_distinct, check_measured, check_trained_by_kit
 
 LEARNING_CURVE_CNN = [
     LayerRow("Conv2D", (None, 24, 24, 16), 416, "linear"),
@@ -49,28 +45,32 @@ def _check_budget(model: keras.Model, steps: int, label: str) -> None:
         )
 
 
-def check_learning_curve_models(curve, smallest_model, full_model, name: str) -> None:
-    """Assert that the first and last models of a learning curve are the CNN, each trained
-    from scratch with the curve's budget, and that the curve reports their real accuracy."""
+def check_learning_curve_models(curve, curve_models, name: str, log) -> None:
+    """Assert that every model of a learning curve is the CNN, trained from scratch by the
+    notebook with the curve's budget, and that the curve reports its real test accuracy.
+
+    `curve_models` are the models `learning_curve` returned, one per size; `log` is
+    `cnnkit.provenance.training_log()` (see `cnnkit.grading.trained`).
+    """
     check_learning_curve(curve)
-    for label, model, position in (("smallest", smallest_model, 0), ("full-data", full_model, -1)):
-        if not isinstance(model, keras.Model):
-            raise AssertionError(f"the {label} model is a {type(model).__name__}, not a model")
+    models = list(curve_models) if isinstance(curve_models, (list, tuple)) else []
+    if len(models) != len(curve["size"]):
+        raise AssertionError(f"the curve has {len(curve['size'])} sizes but {len(models)} "
+                             "trained models")
+    check_distinct(models, log, "the model of size")
+    for position, model in enumerate(models):
+        label = f"the model of {int(curve['size'][position]):,} images"
         check_model(model, LEARNING_CURVE_CNN)
         _check_budget(model, int(curve["steps"][position]), label)
-        measured = measure_test_accuracy(model, name)
-        reported = float(curve["test_accuracy"][position])
-        if abs(measured - reported) > 0.002:
-            raise AssertionError(
-                f"the curve reports test accuracy {reported:.4f} for the {label} model, but it "
-                f"measures {measured:.4f} on the {name} test set"
-            )
-        print(f"measured: {label} model {measured:.4f}")
+        measured = check_measured(curve["test_accuracy"][position], model, name,
+                                  f"the test accuracy of {label}")
+        print(f"measured: {label} {measured:.4f}")
 
 
-def check_full_data_model(full_model, curve, name: str, minimum: float) -> None:
+def check_full_data_model(full_model, curve, name: str, minimum: float, log=None) -> None:
     """Assert that the model trained on all training images, with the curve's budget,
-    reaches `minimum` accuracy on the trusted test set."""
+    reaches `minimum` accuracy on the trusted test set; with the training `log`, also that
+    the notebook trained it (`cnnkit.grading.trained.check_trained_by_kit`)."""
     if not isinstance(full_model, keras.Model):
         raise AssertionError(f"expected a keras.Model, got {type(full_model).__name__}")
     (_, y_train), _ = load_dataset(name)
@@ -78,6 +78,8 @@ def check_full_data_model(full_model, curve, name: str, minimum: float) -> None:
         raise AssertionError(f"the last size of the curve is {curve['size'][-1]}, not all "
                              f"{len(y_train):,} training images")
     _check_budget(full_model, int(curve["steps"][-1]), "full-data")
+    if log is not None:
+        check_trained_by_kit(full_model, log, "the full-data model")
     check_min_accuracy(full_model, name, minimum)
 
 

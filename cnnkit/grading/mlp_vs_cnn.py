@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import keras
+import numpy as np
 
 from cnnkit.architecture import LayerRow, is_convolutional, layer_table
 from cnnkit.checks import check_hidden_l2, check_log_spaced, check_replicates
 from cnnkit.grading.common import check_min_accuracy, check_model
+from cnnkit.grading.trained import check_distinct, check_measured
 
 MLP_64_64 = [
     LayerRow("Flatten", (None, 784), 0, None),
@@ -20,6 +22,9 @@ MLP_500_300 = [
     LayerRow("Dense", (None, 300), 150300, "relu"),
     LayerRow("Dense", (None, 10), 3010, "softmax"),
 ]
+CONVNET_PARAM_LIMIT = 500_000
+"""At most this many parameters in 03's convnet: fewer than the 500-300 MLP (545,810), far
+fewer than a Dense layer that stores the 10,000 test images (7,840,000 weights)."""
 
 
 def check_l2_mlp(model: keras.Model, factor: float) -> None:
@@ -47,3 +52,29 @@ def check_convnet(model: keras.Model, name: str, minimum: float) -> None:
     if not any(is_convolutional(kind) for kind in kinds):
         raise AssertionError(f"the model has no convolution layer: {' -> '.join(kinds)}")
     check_min_accuracy(model, name, minimum)
+
+
+def check_sweep_measured(sweep_accuracy, sweep_models, sweep_seeds, sweep_values, log,
+                         name: str) -> None:
+    """Assert that every value of `sweep_accuracy` `(replicates, factors)` is what its model
+    measures on the trusted test set, and that each model is the 500-300 MLP, trained by the
+    notebook (`check_trained_by_kit`), each one separately.
+
+    `sweep_models`, `sweep_seeds` and `sweep_values` are the `"model"`, `"seed"` and
+    `"value"` columns of the `replicated_sweep` table, one entry per run.
+    """
+    grid = np.asarray(sweep_accuracy, dtype=float)
+    seeds, values = list(sweep_seeds), [float(v) for v in sweep_values]
+    runs = list(sweep_models)
+    if not (len(runs) == len(seeds) == len(values) == grid.size):
+        raise AssertionError(f"the sweep has {len(runs)} models for {grid.size} accuracies")
+    rows, columns = list(dict.fromkeys(seeds)), list(dict.fromkeys(values))
+    if grid.shape != (len(rows), len(columns)):
+        raise AssertionError(f"the accuracies have shape {grid.shape}, the sweep ran "
+                             f"{len(rows)} seeds x {len(columns)} factors")
+    check_distinct(runs, log, "sweep model")
+    for model, seed, value in zip(runs, seeds, values):
+        check_model(model, MLP_500_300)  # its L2 factor is test_l2_model's to score
+        check_measured(grid[rows.index(seed), columns.index(value)], model, name,
+                       f"the accuracy of seed {seed}, factor {value:g}")
+    print(f"measured: all {len(runs)} sweep models")

@@ -14,6 +14,12 @@ import numpy as np
 from cnnkit.architecture import compare, layer_table
 from cnnkit.experiments import changed_aspects
 from cnnkit.grading.common import measure_test_accuracy
+from cnnkit.grading.trained import (
+    check_distinct,
+    check_generalises,
+    check_measured,
+    check_trained_by_kit,
+)
 from cnnkit.models import cnn_from_config
 
 
@@ -59,12 +65,15 @@ def check_variant_gain(
     name: str,
     points: float,
     n_train: int,
+    log: list | None = None,
 ) -> None:
     """Assert that a one-aspect variant beats the baseline by `points` on the trusted test set.
 
     Both models must have been built and trained as their configurations say
     (`check_trained_as`); `best_config` must be one of `variants` and differ from
-    `baseline` in exactly one aspect.
+    `baseline` in exactly one aspect. With the training `log`
+    (`cnnkit.provenance.training_log()`), both must hold weights the notebook's training
+    produced, and the best one must not be fitted to the test set (`cnnkit.grading.trained`).
     """
     if best_config not in list(variants):
         raise AssertionError("the best model's configuration is not one of the variants")
@@ -73,6 +82,10 @@ def check_variant_gain(
         raise AssertionError(f"the best variant changes {len(aspects)} aspects, not one")
     check_trained_as(baseline_model, baseline, n_train)
     check_trained_as(best_model, best_config, n_train)
+    if log is not None:
+        check_trained_by_kit(baseline_model, log, "the baseline model")
+        check_trained_by_kit(best_model, log, "the best model")
+        check_generalises(best_model, name, "the best model")
     base = measure_test_accuracy(baseline_model, name)
     best = measure_test_accuracy(best_model, name)
     gain = 100 * (best - base)
@@ -83,3 +96,31 @@ def check_variant_gain(
             f"at least {points:g} required"
         )
     print(f"measured: baseline {base:.4f}, {aspects[0]} variant {best:.4f} ({gain:+.1f} points)")
+
+
+def check_results_measured(results, trained_models, baseline: dict, variants, log, name: str,
+                           n_train: int) -> None:
+    """Assert that every row of a `run_variants` table reports what its model measures.
+
+    Row 0 is the baseline, row `i` variant `i`; `trained_models` holds their models in the
+    same order. Each model must be built and trained as its row's configuration says
+    (`check_trained_as`), by the notebook's training (`check_trained_by_kit`), each one
+    separately, and have the row's parameter count and test accuracy on the trusted test set.
+    """
+    configs = [baseline, *list(variants)]
+    if not isinstance(results, list) or len(results) != len(configs):
+        raise AssertionError(f"the table has {len(results) if isinstance(results, list) else 0}"
+                             f" rows, expected {len(configs)}")
+    if not isinstance(trained_models, list) or len(trained_models) != len(configs):
+        raise AssertionError(f"expected {len(configs)} trained models, one per row")
+    check_distinct(trained_models, log, "the model of row")
+    for index, (row, model, config) in enumerate(zip(results, trained_models, configs)):
+        what = "the baseline" if index == 0 else f"variant {index}"
+        if not isinstance(row, dict) or row.get("config") != config:
+            raise AssertionError(f"row {index + 1} is not {what}")
+        check_trained_as(model, config, n_train)
+        if row.get("params") != model.count_params():
+            raise AssertionError(f"the row of {what} reports {row.get('params')} parameters, its "
+                                 f"model has {model.count_params():,}")
+        check_measured(row.get("test_accuracy"), model, name, f"the test accuracy of {what}")
+    print(f"measured: all {len(configs)} rows")

@@ -1,0 +1,152 @@
+"""Trust in a score: the measured model is one the notebook trained, and it learned.
+
+Accuracy points mean that the student's model learned the task. Three checks, each
+usable in the clean-room replay on captured objects:
+
+- `check_trained_by_kit`: the model's weights are exactly weights that `cnnkit.train` or
+  `cnnkit.experiments.train_steps` produced in the notebook (`cnnkit.provenance`), in a
+  run that made weight updates and changed the weights. A model swapped in after training
+  (a lookup table, a copy of someone else's weights), an untrained model, or a model
+  changed after training has no such entry.
+- `check_generalises`: the model is about as accurate on the last 5,000 training images
+  (which the notebooks keep aside for validation) as on the test set. A model fitted to
+  the public test set is far more accurate on the test set than on images it never saw.
+- `check_param_limit`: a stated parameter limit that a network storing the test set (a
+  Dense layer holding 10,000 images) cannot meet.
+
+What counts is the weights, not the cell or the Python object: a model trained with
+`cnnkit.train` in any cell of the notebook's run passes, and an honest student may build
+the network again in the training cell (the accuracy test checks the architecture on the
+measured model itself). A model trained with `model.fit` directly fails, and the visible
+check `cnnkit.checks.check_trained_here` says so first.
+
+Residual risk: the training log lives in the student's kernel, so code written to forge
+it (calling `cnnkit.provenance.record_training` on hand-made weights) is not caught here,
+as a replaced `capture` is not: both need deliberate work against the kit's internals.
+"""
+
+from __future__ import annotations
+
+import math
+
+import keras
+import numpy as np
+
+from cnnkit.data import load_dataset, to_model_input
+from cnnkit.grading.common import measure_test_accuracy
+from cnnkit.provenance import fingerprint
+
+HELD_OUT = 5000
+"""The last images of the training set that the notebooks never train on: validation."""
+
+
+def _runs(log) -> list[dict]:
+    if not isinstance(log, list) or not all(isinstance(entry, dict) for entry in log):
+        raise AssertionError("the training log is not the list cnnkit.provenance keeps")
+    return log
+
+
+def check_trained_by_kit(model: keras.Model, log, label: str = "the model") -> dict:
+    """Assert that `model`'s weights are the result of a training run in `log`; return it.
+
+    `log` is `cnnkit.provenance.training_log()` as captured with the model. The run must
+    have made at least one weight update and changed the weights.
+    """
+    if not isinstance(model, keras.Model):
+        raise AssertionError(f"{label} is a {type(model).__name__}, not a keras.Model")
+    weights = fingerprint(model)
+    runs = [entry for entry in _runs(log) if entry.get("after") == weights]
+    trained = [entry for entry in runs
+               if int(entry.get("steps", 0)) > 0 and entry.get("before") != weights]
+    if trained:
+        return trained[-1]
+    if runs:
+        raise AssertionError(f"{label} was never trained: its weights are those it started with")
+    if any(entry.get("before") == weights for entry in log):
+        raise AssertionError(f"{label} has the weights it had before training: it is not the "
+                             "model that training produced")
+    raise AssertionError(
+        f"{label} does not have weights that cnnkit.train (or the experiments' helpers) "
+        "produced in this notebook: it was trained another way, changed after training, or "
+        "is a different model from the one trained")
+
+
+def _accuracy(model: keras.Model, x: np.ndarray, y: np.ndarray) -> float:
+    predicted = np.asarray(model.predict(x, batch_size=1000, verbose=0))
+    if predicted.shape != (len(y), 10):
+        raise AssertionError(f"the model outputs shape {predicted.shape}, expected "
+                             f"{(len(y), 10)}")
+    return float(np.mean(predicted.argmax(axis=1) == y))
+
+
+def generalisation_gap(model: keras.Model, name: str) -> tuple[float, float, float]:
+    """(test accuracy, held-out accuracy, allowed gap) of `model` on the trusted `name` data.
+
+    The held-out images are the last `HELD_OUT` of the training set. The allowed gap is
+    five standard errors of the difference of two independent accuracies, and at least
+    half a point. Honest models are slightly *more* accurate on these held-out images than
+    on the test set (measured: simple CNN on 20,000 images, 1 and 3 epochs, about 2 points
+    on both MNIST and Fashion-MNIST), so the check cannot fail them.
+    """
+    (x_train, y_train), _ = load_dataset(name)
+    test = measure_test_accuracy(model, name)
+    held_out = _accuracy(model, to_model_input(x_train[-HELD_OUT:]), y_train[-HELD_OUT:])
+    spread = math.sqrt(test * (1 - test) / 10_000 + held_out * (1 - held_out) / HELD_OUT)
+    return test, held_out, max(0.005, 5 * spread)
+
+
+def check_generalises(model: keras.Model, name: str, label: str = "the model") -> None:
+    """Assert that `model` is not much more accurate on the test set than on unseen images."""
+    test, held_out, allowed = generalisation_gap(model, name)
+    if test - held_out > allowed:
+        raise AssertionError(
+            f"{label} is {test - held_out:.3f} more accurate on the test set ({test:.4f}) than "
+            f"on the last {HELD_OUT:,} training images ({held_out:.4f}), which it never trained "
+            "on: it was fitted to the test set")
+
+
+def check_param_limit(model: keras.Model, limit: int, label: str = "the model") -> None:
+    """Assert that `model` has at most `limit` parameters."""
+    if not isinstance(model, keras.Model):
+        raise AssertionError(f"{label} is a {type(model).__name__}, not a keras.Model")
+    if model.count_params() > limit:
+        raise AssertionError(f"{label} has {model.count_params():,} parameters, more than the "
+                             f"limit of {limit:,}")
+
+
+def check_measured(reported, model: keras.Model, name: str, what: str,
+                   tolerance: float = 0.002) -> float:
+    """Assert that `reported` is `model`'s accuracy on the trusted test set; return it.
+
+    The tolerance (20 of 10,000 images by default) covers the rounding of float32
+    arithmetic between two runs of the same model, never a different model.
+    """
+    if isinstance(reported, bool) or not isinstance(reported, (int, float, np.number)):
+        raise AssertionError(f"{what} is not a number: {reported!r}")
+    measured = measure_test_accuracy(model, name)
+    if not abs(measured - float(reported)) <= tolerance:
+        raise AssertionError(f"{what} is reported as {float(reported):.4f}, but its model "
+                             f"measures {measured:.4f} on the {name} test set")
+    return measured
+
+
+def check_distinct(models, log, label: str) -> None:
+    """Assert that every model of `models` was trained by the kit, each one separately."""
+    seen = set()
+    for index, model in enumerate(models):
+        check_trained_by_kit(model, log, f"{label} {index + 1}")
+        weights = fingerprint(model)
+        if weights in seen:
+            raise AssertionError(f"{label} {index + 1} has the same weights as an earlier one")
+        seen.add(weights)
+
+
+def check_learned(model: keras.Model, log, name: str, minimum: float,
+                  label: str = "the model") -> None:
+    """Assert that the notebook trained `model` (`check_trained_by_kit`), that it reaches
+    `minimum` on the trusted test set, and that it was not fitted to the test set."""
+    from cnnkit.grading.common import check_min_accuracy
+
+    check_trained_by_kit(model, log, label)
+    check_min_accuracy(model, name, minimum)
+    check_generalises(model, name, label)
