@@ -221,18 +221,27 @@ def test_kernel_sizes_must_differ_as_claimed():
                                   build(7))
 
 
-def test_accuracy_tiers_check_the_rules_on_the_measured_model_and_post_to_the_leaderboard():
+def test_accuracy_tiers_check_the_rules_and_training_of_the_measured_model():
     grading.leaderboard.take()
+    log = cnnkit.provenance.training_log
     with pytest.raises(AssertionError, match="not calibrated"):
-        grading.check_compact_accuracy(reference_model(), None)
+        grading.check_compact_accuracy(reference_model(), None, log())
     no_bn = sequential(layers.Conv2D(8, 3), layers.Conv2D(10, 1),
                        layers.GlobalAveragePooling2D())
     with pytest.raises(AssertionError, match="no BatchNormalization"):
-        grading.check_compact_accuracy(no_bn, 0.0, post_to_leaderboard=True)
+        grading.check_compact_accuracy(no_bn, 0.0, log(), post_to_leaderboard=True)
+    with pytest.raises(AssertionError, match="does not have weights that cnnkit.train"):
+        grading.check_compact_accuracy(reference_model(), 0.0, log(), post_to_leaderboard=True)
     assert grading.leaderboard.take() == []  # a model that breaks the rules is not ranked
-    untrained = reference_model()
+
+    (x, y), _ = cnnkit.load_dataset("mnist")
+    briefly_trained = reference_model()
+    briefly_trained.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    cnnkit.train(briefly_trained, cnnkit.to_model_input(x[:256]), y[:256], epochs=1,
+                 batch_size=128, verbose=0)
     with pytest.raises(AssertionError, match="below 0.9850"):
-        grading.check_compact_accuracy(untrained, grading.SECOND_TIER, post_to_leaderboard=True)
+        grading.check_compact_accuracy(briefly_trained, grading.SECOND_TIER, log(),
+                                       post_to_leaderboard=True)
     posted = grading.leaderboard.take()
     assert [(p["name"], p["order"]) for p in posted] == [("accuracy", "desc"),
                                                           ("parameters", "asc")]

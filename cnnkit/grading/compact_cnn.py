@@ -17,6 +17,7 @@ from cnnkit.checks.compact_cnn import (
 )
 from cnnkit.grading import leaderboard
 from cnnkit.grading.common import measure_test_accuracy
+from cnnkit.grading.trained import check_generalises, check_trained_by_kit
 
 COMPACT_MINIMUM = None  # TODO-CALIBRATE: 1.5 points below the lowest of >= 5 reference seeds
 """The main accuracy tier (benchmarks/calibration/05_compact_cnn.json)."""
@@ -38,9 +39,11 @@ def check_compact_model(model: keras.Model) -> None:
         raise AssertionError("the model breaks the layer rules: " + "; ".join(problems))
 
 
-def check_compact_accuracy(model: keras.Model, minimum: float | None,
+def check_compact_accuracy(model: keras.Model, minimum: float | None, log,
                            post_to_leaderboard: bool = False) -> None:
-    """Assert that `model` keeps the layer rules and reaches `minimum` on the trusted test set.
+    """Assert that `model` keeps the layer rules, holds weights that `cnnkit.train` produced
+    (`log` is `cnnkit.provenance.training_log()`), was not fitted to the test set, and
+    reaches `minimum` on the trusted test set.
 
     With `post_to_leaderboard`, the measured accuracy and the parameter count are posted
     (see `cnnkit.grading.leaderboard`) before the threshold is applied.
@@ -49,6 +52,8 @@ def check_compact_accuracy(model: keras.Model, minimum: float | None,
         raise AssertionError("the accuracy threshold is not calibrated yet: run "
                              "python -m benchmarks.calibrate_05 and set COMPACT_MINIMUM")
     check_compact_model(model)
+    check_trained_by_kit(model, log, "compact_model")
+    check_generalises(model, "mnist", "compact_model")
     accuracy = measure_test_accuracy(model, "mnist")
     if post_to_leaderboard:
         leaderboard.post("accuracy", accuracy, "desc")
