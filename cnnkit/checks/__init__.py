@@ -1,7 +1,8 @@
 """Checks for the visible test cells of the notebooks.
 
-Each check raises `AssertionError` with a message that says what is wrong and the
-likely fix, and prints a short confirmation when everything is right.
+Each check raises `CheckFailed` (an `AssertionError` that a notebook shows as its
+message alone) saying what is wrong and the likely fix, and prints a short confirmation
+when everything is right.
 
 The notebooks call them as `cnnkit.checks.<name>`. They live in one module per job:
 
@@ -13,6 +14,7 @@ The notebooks call them as `cnnkit.checks.<name>`. They live in one module per j
 """
 
 from cnnkit.checks.common import check_accuracy, check_architecture
+from cnnkit.checks.failure import CheckFailed
 from cnnkit.checks.learning_curves import (
     check_confusion_matrix,
     check_fresh_builder,
@@ -37,6 +39,7 @@ from cnnkit.checks.variants import (
 )
 
 __all__ = [
+    "CheckFailed",
     "check_accuracy",
     "check_architecture",
     "check_confusion_matrix",

@@ -1,6 +1,6 @@
 """What the checks of several notebooks share.
 
-`_fail` raises the `AssertionError` that every check uses. `check_architecture`
+`_fail` raises the `CheckFailed` (an `AssertionError`) that every check uses. `check_architecture`
 compares a model with its expected layers and explains the usual mistakes;
 `check_accuracy` checks a test accuracy against a threshold.
 """
@@ -10,10 +10,11 @@ from __future__ import annotations
 import keras
 
 from cnnkit.architecture import LayerRow, compare, format_table, layer_table
+from cnnkit.checks.failure import CheckFailed
 
 
 def _fail(message: str) -> None:
-    raise AssertionError(message)
+    raise CheckFailed(message)
 
 
 def _shape_hint(got: tuple, want: tuple) -> str:
