@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 import keras
 import numpy as np
 
+from cnnkit.progress import Progress
+
 
 def set_seed(seed: int = 0) -> None:
     """Seed Python, NumPy and the Keras backend so that runs are repeatable."""
@@ -72,10 +74,10 @@ def steps_per_call(model: keras.Model, steps: int = STEPS_PER_CALL):
     bars. On 2 cores of a CPU with AVX-512 that costs about a third of the simple CNN's
     epoch, and on any CPU about half of a small MLP's; where a step is slow anyway (the
     simple CNN on an AVX2 laptop) it saves nothing, and short runs are about 7% slower
-    (see benchmarks/README.md). `train` prints at most one line per epoch, so it lets
-    Keras run many batches per call (Keras's `steps_per_execution`). The batches,
-    their order and every weight update stay exactly the same. A model compiled with its
-    own `steps_per_execution` is left as it is.
+    (see benchmarks/README.md). `train` updates its progress once per call (see
+    `cnnkit.progress`), so it lets Keras run many batches per call (Keras's
+    `steps_per_execution`). The batches, their order and every weight update stay
+    exactly the same. A model compiled with its own `steps_per_execution` is left as it is.
     """
     if model.steps_per_execution != 1:
         yield
@@ -111,8 +113,9 @@ def train(
         epochs: number of passes over `x`.
         batch_size: number of examples per gradient step.
         validation_data: optional `(x_val, y_val)` evaluated after every epoch.
-        verbose: 2 prints one line per epoch (the default; progress bars write
-            control characters into saved notebooks), 0 prints nothing.
+        verbose: 1 or 2 (the default) prints one line per epoch and, in a notebook,
+            shows a progress bar while training runs (`cnnkit.progress.Progress`);
+            0 shows nothing.
 
     Returns:
         A `TrainingRecord` with the history, the seconds spent (in total and per epoch)
@@ -124,7 +127,9 @@ def train(
         raise ValueError("the model is not compiled yet: call model.compile(...) first")
     if len(x) != len(y):
         raise ValueError(f"x has {len(x)} examples but y has {len(y)}")
-    timer = _EpochTimer()
+    callbacks = [_EpochTimer()]
+    if verbose:
+        callbacks.append(Progress(epochs, len(x), batch_size))
     start = time.perf_counter()
     with steps_per_call(model, STEPS_PER_CALL):
         history = model.fit(
@@ -133,8 +138,8 @@ def train(
             epochs=epochs,
             batch_size=batch_size,
             validation_data=validation_data,
-            verbose=verbose,
-            callbacks=[timer],
+            verbose=0,
+            callbacks=callbacks,
         )
     seconds = time.perf_counter() - start
     values = {name: [float(v) for v in vals] for name, vals in history.history.items()}
@@ -144,5 +149,5 @@ def train(
         params=int(model.count_params()),
         epochs=epochs,
         batch_size=batch_size,
-        epoch_seconds=timer.seconds,
+        epoch_seconds=callbacks[0].seconds,
     )

@@ -6,25 +6,16 @@ import json
 
 import nbformat
 import pytest
-from jupyter_client.kernelspec import KernelSpecManager
-from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
 from autograder.sandbox import QUIET_KERNEL_ARGS, QUIET_KERNEL_ENV
-from tests.conftest import REPO, notebook_of
+from tests.conftest import REPO, lab_kernel_manager, notebook_of
 
-LAB = REPO / ".lab"
 ASSIGNMENTS = sorted(p.name for p in (REPO / "source").iterdir() if p.is_dir())
 
 
-def lab_kernel_manager() -> KernelManager:
-    """A kernel manager that finds kernels as `make lab` does (.lab/kernels first)."""
-    specs = KernelSpecManager(kernel_dirs=[str(LAB / "kernels"), *KernelSpecManager().kernel_dirs])
-    return KernelManager(kernel_name="python3", kernel_spec_manager=specs)
-
-
 def test_lab_kernel_is_as_quiet_as_the_graders():
-    spec = json.loads((LAB / "kernels" / "python3" / "kernel.json").read_text())
+    spec = json.loads((REPO / ".lab" / "kernels" / "python3" / "kernel.json").read_text())
     assert all(arg in spec["argv"] for arg in QUIET_KERNEL_ARGS)
     assert spec["env"] == QUIET_KERNEL_ENV
     assert spec["argv"][0] == "python"  # Jupyter runs it with its own interpreter
