@@ -49,7 +49,8 @@ test: venv data
 test-fast: venv data
 	$(PY) -m pytest -m "not slow"
 
-# The student's view, set up in .lab/ for this command only.
+# The student's view, set up in .lab/ for this command only: no instructor tools, no news
+# prompt, quiet TensorFlow start-up, notebooks trusted and unmodified on open.
 lab: venv data
 	$(VENV)/bin/jupyter lab --config=.lab/jupyter_lab_config.py $(if $(filter 0,$(shell id -u)),--allow-root) release/
 
