@@ -30,6 +30,10 @@ system:
 	@command -v bwrap >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq bubblewrap; \
 	  else echo "bubblewrap is missing: run 'sudo make system' for the autograder's sandbox"; fi; }
+	@# Debian's Chromium for the browser test of the student's view (tests/test_lab_browser.py).
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else echo "chromium is missing: run 'sudo make system' for the browser test"; fi; }
 
 data: venv
 	$(PY) -m cnnkit.data fetch
