@@ -30,6 +30,10 @@ system:
 	@command -v bwrap >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq bubblewrap; \
 	  else echo "bubblewrap is missing: run 'sudo make system' for the autograder's sandbox"; fi; }
+	@# Debian's Chromium for the browser test of the student's view (tests/test_lab_browser.py).
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else echo "chromium is missing: run 'sudo make system' for the browser test"; fi; }
 
 data: venv
 	$(PY) -m cnnkit.data fetch
@@ -49,8 +53,10 @@ test: venv data
 test-fast: venv data
 	$(PY) -m pytest -m "not slow"
 
+# The student's view, set up in .lab/ for this command only: no instructor tools, no news
+# prompt, quiet TensorFlow start-up, notebooks trusted and unmodified on open.
 lab: venv data
-	$(VENV)/bin/jupyter lab release/
+	$(VENV)/bin/jupyter lab --config=.lab/jupyter_lab_config.py $(if $(filter 0,$(shell id -u)),--allow-root) release/
 
 # Timings on this machine -> benchmarks/results.json and benchmarks/README.md.
 # `make bench ARGS=--quick` takes a couple of minutes; ARGS="--only epochs" runs one part.

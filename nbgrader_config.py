@@ -19,8 +19,12 @@ c.Execute.interrupt_on_timeout = True
 # C-level log lines go to the grader's log instead of the notebook.
 c.Execute.extra_arguments = ["--IPKernelApp.capture_fd_output=False"]
 
-# The untouched student notebook raises this at the first answer cell.
-c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+# The untouched student notebook raises this at the first answer cell: Run All stops
+# there, and the message (under "Cell In[N]") says what to do.
+c.ClearSolutions.code_stub = {
+    "python": '# YOUR CODE HERE\n'
+              'raise NotImplementedError("replace this line with your answer, then run this cell")'
+}
 
 # Feedback shows the outcome of hidden tests but never their code or tracebacks.
 c.GenerateFeedback.preprocessors = [

@@ -324,7 +324,8 @@ def _kernel_outcome(cell) -> tuple[str, str] | None:
                 return "not run", evalue
             if ename in ("Timeout", "KernelDied"):
                 return ("timeout" if ename == "Timeout" else "error"), evalue
-            return ("failed" if ename == "AssertionError" else "error"), f"{ename}: {evalue}"
+            failed = ename in ("AssertionError", "CheckFailed")  # CheckFailed: cnnkit.checks
+            return ("failed" if failed else "error"), f"{ename}: {evalue}"
     for output in cell.get("outputs", []):
         if output.get("output_type") == "stream" and output.get("name") == "stderr":
             first = output.get("text", "").strip().splitlines()[:1]

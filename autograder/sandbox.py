@@ -40,6 +40,13 @@ RESULT = "/result"
 KERNEL_NAME = "cnnkit-sandbox"
 GIB = 1024**3
 ETC_FILES = ["ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "localtime"]
+QUIET_KERNEL_ARGS = ["--IPKernelApp.capture_fd_output=False"]
+"""TensorFlow's C++ start-up lines (absl, CUDA probing) go to the kernel's log, not to cells.
+
+nbgrader scores a cell 0 when anything reaches its stderr; `make lab`'s kernelspec
+(.lab/kernels/python3) passes the same arguments, so students see what the grader sees."""
+QUIET_KERNEL_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3"}
+"""TensorFlow's C++ log level for every kernel the kit starts (3: errors only)."""
 
 
 @dataclass
@@ -364,7 +371,7 @@ class Sandbox:
             "MPLCONFIGDIR": f"{home}/.config/matplotlib",
             "PYTHONDONTWRITEBYTECODE": "1",
             "PYTHONWARNINGS": "ignore",
-            "TF_CPP_MIN_LOG_LEVEL": "3",
+            **QUIET_KERNEL_ENV,
             "CNNKIT_DATA_DIR": DATA if self.mode == "bubblewrap" else str(data_dir()),
         }
         env.update(extra or {})
@@ -487,7 +494,7 @@ class Sandbox:
         env = self.environment({"CNNKIT_CAPTURE_DIR": capture})
         argv = self.command("kernel", [
             str(Path(sys.prefix) / "bin" / "python"), "-m", "ipykernel_launcher",
-            "-f", "{connection_file}", "--HistoryManager.hist_file=:memory:",
+            "-f", "{connection_file}", "--HistoryManager.hist_file=:memory:", *QUIET_KERNEL_ARGS,
         ], env)
         folder = self.work / "jupyter"
         spec_dir = folder / "kernels" / KERNEL_NAME

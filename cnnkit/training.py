@@ -10,6 +10,7 @@ import keras
 import numpy as np
 
 from cnnkit.provenance import fingerprint, record_training
+from cnnkit.progress import Progress
 
 
 def set_seed(seed: int = 0) -> None:
@@ -74,10 +75,10 @@ def steps_per_call(model: keras.Model, steps: int = STEPS_PER_CALL):
     bars. On 2 cores of a CPU with AVX-512 that costs about a third of the simple CNN's
     epoch, and on any CPU about half of a small MLP's; where a step is slow anyway (the
     simple CNN on an AVX2 laptop) it saves nothing, and short runs are about 7% slower
-    (see benchmarks/README.md). `train` prints at most one line per epoch, so it lets
-    Keras run many batches per call (Keras's `steps_per_execution`). The batches,
-    their order and every weight update stay exactly the same. A model compiled with its
-    own `steps_per_execution` is left as it is.
+    (see benchmarks/README.md). `train` updates its progress once per call (see
+    `cnnkit.progress`), so it lets Keras run many batches per call (Keras's
+    `steps_per_execution`). The batches, their order and every weight update stay
+    exactly the same. A model compiled with its own `steps_per_execution` is left as it is.
     """
     if model.steps_per_execution != 1:
         yield
@@ -113,8 +114,9 @@ def train(
         epochs: number of passes over `x`.
         batch_size: number of examples per gradient step.
         validation_data: optional `(x_val, y_val)` evaluated after every epoch.
-        verbose: 2 prints one line per epoch (the default; progress bars write
-            control characters into saved notebooks), 0 prints nothing.
+        verbose: 1 or 2 (the default) prints one line per epoch and, in a notebook,
+            shows a progress bar while training runs (`cnnkit.progress.Progress`);
+            0 shows nothing.
 
     Returns:
         A `TrainingRecord` with the history, the seconds spent (in total and per epoch)
@@ -127,8 +129,10 @@ def train(
         raise ValueError("the model is not compiled yet: call model.compile(...) first")
     if len(x) != len(y):
         raise ValueError(f"x has {len(x)} examples but y has {len(y)}")
-    timer = _EpochTimer()
     before = fingerprint(model)
+    callbacks = [_EpochTimer()]
+    if verbose:
+        callbacks.append(Progress(epochs, len(x), batch_size))
     start = time.perf_counter()
     with steps_per_call(model, STEPS_PER_CALL):
         history = model.fit(
@@ -137,8 +141,8 @@ def train(
             epochs=epochs,
             batch_size=batch_size,
             validation_data=validation_data,
-            verbose=verbose,
-            callbacks=[timer],
+            verbose=0,
+            callbacks=callbacks,
         )
     seconds = time.perf_counter() - start
     record_training(model, before, "cnnkit.train")
@@ -149,5 +153,5 @@ def train(
         params=int(model.count_params()),
         epochs=epochs,
         batch_size=batch_size,
-        epoch_seconds=timer.seconds,
+        epoch_seconds=callbacks[0].seconds,
     )

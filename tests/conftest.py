@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import KernelManager
 
 from autograder import course, grader
 from cnnkit.cpu import use_fast_kernels
@@ -16,6 +18,13 @@ FILES = Path(__file__).resolve().parent / "files"
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 use_fast_kernels()  # as every notebook's setup cell does, before TensorFlow's first operation
+
+
+def lab_kernel_manager() -> KernelManager:
+    """A manager of the "python3" kernel that `make lab` starts (.lab/kernels/python3)."""
+    dirs = [str(REPO / ".lab" / "kernels"), *KernelSpecManager().kernel_dirs]
+    return KernelManager(kernel_name="python3", kernel_spec_manager=KernelSpecManager(
+        kernel_dirs=dirs))
 
 
 def notebook_of(folder: Path) -> Path:

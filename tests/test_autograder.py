@@ -33,7 +33,8 @@ pytestmark = [
 
 SOURCE = FILES / "fixture_course" / "source"
 FIXTURE = SOURCE / "00_fixture" / "fixture.ipynb"
-STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
+STUB = ('# YOUR CODE HERE\n'
+        'raise NotImplementedError("replace this line with your answer, then run this cell")')
 WRONG_MODEL = ("model = keras.Sequential([keras.Input(shape=(4,)), "
                "layers.Dense(5, activation='relu'), layers.Dense(2, activation='softmax')])")
 COMPILE_ONLY = ("model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', "

@@ -1,7 +1,8 @@
 """Checks for the visible test cells of the notebooks.
 
-Each check raises `AssertionError` with a message that says what is wrong and the
-likely fix, and prints a short confirmation when everything is right.
+Each check raises `CheckFailed` (an `AssertionError` that a notebook shows as its
+message alone) saying what is wrong and the likely fix, and prints a short confirmation
+when everything is right.
 
 The notebooks call them as `cnnkit.checks.<name>`. They live in one module per job:
 
@@ -26,6 +27,7 @@ from cnnkit.checks.compact_cnn import (
     layer_rule_problems,
 )
 from cnnkit.checks.gradable import check_gradable
+from cnnkit.checks.failure import CheckFailed
 from cnnkit.checks.learning_curves import (
     check_confusion_matrix,
     check_fresh_builder,
@@ -56,6 +58,7 @@ __all__ = [
     "check_param_limit",
     "check_sweep_models",
     "check_trained_here",
+    "CheckFailed",
     "check_accuracy",
     "check_architecture",
     "check_confusion_matrix",

@@ -1,6 +1,6 @@
 """What the checks of several notebooks share.
 
-`_fail` raises the `AssertionError` that every check uses. `check_architecture`
+`_fail` raises the `CheckFailed` (an `AssertionError`) that every check uses. `check_architecture`
 compares a model with its expected layers and explains the usual mistakes;
 `check_accuracy` checks a test accuracy against a threshold.
 """
@@ -17,10 +17,11 @@ from cnnkit.architecture import (
     format_table,
     layer_table,
 )
+from cnnkit.checks.failure import CheckFailed
 
 
 def _fail(message: str) -> None:
-    raise AssertionError(message)
+    raise CheckFailed(message)
 
 
 def _shape_hint(got: tuple, want: tuple) -> str:

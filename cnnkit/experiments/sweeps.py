@@ -32,7 +32,8 @@ def replicated_sweep(
         test_data: `(x_test, y_test)`, evaluated once after training; labels one-hot or
             integer.
         epochs, batch_size: as for `model.fit`, the same for every run.
-        verbose: 1 prints one line per run, 2 also one line per epoch, 0 nothing.
+        verbose: 1 prints one line per run, 2 also one line per epoch (and a progress bar
+            in a notebook), 0 nothing.
 
     Returns:
         A dict of lists with one entry per run, replicate after replicate: `"seed"`,

@@ -50,7 +50,7 @@ def run_variants(
         training_data: `(x, y)`: images `(N, 28, 28, 1)` float32, one-hot labels `(N, 10)`.
         validation_data: `(x_val, y_val)`, evaluated after every epoch (the curves).
         test_data: `(x_test, y_test)`, evaluated once after training (the table).
-        verbose: 2 prints one line per epoch, 0 prints nothing.
+        verbose: 2 prints one line per epoch (and a progress bar in a notebook), 0 nothing.
 
     Returns:
         `(table, models)`. `table` has one dict per run, baseline first, with the keys

@@ -1,0 +1,36 @@
+"""The student's view: `make lab`'s kernel and JupyterLab settings (.lab/)."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from autograder.sandbox import QUIET_KERNEL_ARGS, QUIET_KERNEL_ENV
+from tests.conftest import REPO, lab_kernel_manager, notebook_of
+
+ASSIGNMENTS = sorted(p.name for p in (REPO / "source").iterdir() if p.is_dir())
+
+
+def test_lab_kernel_is_as_quiet_as_the_graders():
+    spec = json.loads((REPO / ".lab" / "kernels" / "python3" / "kernel.json").read_text())
+    assert all(arg in spec["argv"] for arg in QUIET_KERNEL_ARGS)
+    assert spec["env"] == QUIET_KERNEL_ENV
+    assert spec["argv"][0] == "python"  # Jupyter runs it with its own interpreter
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_setup_cell_prints_nothing(assignment, monkeypatch):
+    """The first code cell runs without TensorFlow's start-up lines or an echoed value."""
+    for name in ("TF_CPP_MIN_LOG_LEVEL", "PYTHONWARNINGS"):
+        monkeypatch.delenv(name, raising=False)  # as in a student's shell
+    path = notebook_of(REPO / "release" / assignment)
+    notebook = nbformat.read(path, as_version=4)
+    setup = next(cell for cell in notebook.cells if cell.cell_type == "code")
+    notebook.cells = [setup]
+    client = NotebookClient(notebook, km=lab_kernel_manager(), timeout=120,
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute()
+    assert setup.outputs == [], f"{assignment}'s setup cell printed {setup.outputs}"
