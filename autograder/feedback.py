@@ -11,24 +11,21 @@ from __future__ import annotations
 
 from nbconvert.preprocessors import Preprocessor
 
-BEGIN = "### BEGIN HIDDEN TESTS"
-END = "### END HIDDEN TESTS"
+from autograder.contract import BEGIN, ContractError, hidden_code, strip_hidden
+
 REDACTED = "[removed: hidden test code]"
+HIDDEN_NOTE = "# (hidden tests)"
 
 
 def strip_hidden_tests(source: str) -> str:
-    """Replace each hidden-test region of a grade cell's source by a one-line note."""
-    lines, hidden = [], False
-    for line in source.splitlines():
-        stripped = line.strip()
-        if stripped == BEGIN:
-            hidden = True
-            lines.append(line.replace(BEGIN, "# (hidden tests)"))
-        elif stripped == END:
-            hidden = False
-        elif not hidden:
-            lines.append(line)
-    return "\n".join(lines)
+    """Replace each hidden-test region of a grade cell's source by a one-line note.
+
+    Markers that do not form closed regions hide the whole cell: never guess and leak.
+    """
+    try:
+        return strip_hidden(source, HIDDEN_NOTE)
+    except ContractError:
+        return HIDDEN_NOTE
 
 
 def hide_cell(cell) -> None:
@@ -44,13 +41,11 @@ def hidden_code_lines(notebook, minimum: int = 12) -> list[str]:
     lines = set()
     for cell in notebook.cells:
         if cell.get("metadata", {}).get("nbgrader", {}).get("grade") and BEGIN in cell.source:
-            inside = False
-            for line in cell.source.splitlines():
-                marker = line.strip()
-                if marker in (BEGIN, END):
-                    inside = marker == BEGIN
-                elif inside and len(marker) >= minimum:
-                    lines.add(marker)
+            try:
+                code = hidden_code(cell.source)
+            except ContractError:
+                code = cell.source.splitlines()  # bad markers: treat every line as hidden
+            lines.update(line.strip() for line in code if len(line.strip()) >= minimum)
     return sorted(lines, key=len, reverse=True)
 
 

@@ -31,6 +31,7 @@ from autograder.hidden import Assignment, assignments, hidden_lines, load_assign
 from autograder.replay import GraderError, Replay
 from autograder.sandbox import KERNEL_NAME, Limits, Sandbox, data_dir, missing_datasets
 from autograder.submission import Rejected, prepare
+from cnnkit.paths import CAPTURE_ENV
 
 REPO = Path(__file__).resolve().parent.parent
 COURSE_ID = "cnnkit"
@@ -267,7 +268,7 @@ def _autograde(course: Course, student: str, options: Options, sandbox: Sandbox)
     }))
     env = tool_env({"JUPYTER_PATH": str(jupyter_path), "JUPYTER_CONFIG_DIR": str(config_dir),
                     "JUPYTER_RUNTIME_DIR": str(sandbox.runtime)})
-    env.pop("CNNKIT_CAPTURE_DIR", None)
+    env.pop(CAPTURE_ENV, None)
     log = sandbox.work / "nbgrader.log"
     outer = options.timeout + options.cell_timeout + 300
     try:

@@ -17,7 +17,10 @@ from pathlib import Path
 
 import nbformat
 
-BEGIN, END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+from autograder.contract import BEGIN, END, ContractError, split_hidden
+
+__all__ = ["BEGIN", "END", "Assignment", "Test", "assignments", "contract_problems",
+           "hidden_lines", "load_assignment", "parse_hidden", "split_hidden"]
 REPLAY_GLOBALS = {"cnnkit", "keras", "np"}
 
 
@@ -58,22 +61,6 @@ class Assignment:
 
     def test(self, test_id: str) -> Test:
         return next(t for t in self.tests if t.id == test_id)
-
-
-def split_hidden(source: str) -> tuple[str, str | None]:
-    """(source without hidden regions, the hidden code or None when there is none)."""
-    visible, hidden, inside = [], [], False
-    for line in source.splitlines():
-        marker = line.strip()
-        if marker == BEGIN:
-            inside = True
-        elif marker == END:
-            inside = False
-        elif inside:
-            hidden.append(line)
-        else:
-            visible.append(line)
-    return "\n".join(visible), ("\n".join(hidden) if hidden or BEGIN in source else None)
 
 
 def _is_capture(node: ast.stmt) -> bool:
@@ -139,8 +126,13 @@ def load_assignment(source_dir: Path, name: str) -> Assignment:
         raise ValueError(f"expected one notebook in {folder}, found {len(notebooks)}")
     nb = nbformat.read(notebooks[0], as_version=4)
     tests, ids, texts, metadata = [], [], set(), {}
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells):
         meta = cell.metadata.get("nbgrader", {})
+        try:
+            split_hidden(cell.source)
+        except ContractError as error:
+            raise ValueError(f"{notebooks[0]}, cell {index} "
+                             f"({meta.get('grade_id') or 'no grade id'}): {error}") from None
         if meta.get("grade_id"):
             ids.append(meta["grade_id"])
             metadata[meta["grade_id"]] = (cell.cell_type, dict(meta))

@@ -30,6 +30,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from cnnkit.paths import CAPTURE_ENV, DATA_ENV, DATASETS, cache_path, data_dir
+
 HOME = "/home/student"
 CAPTURE = "/capture"
 DATA = "/opt/cnnkit-data"
@@ -49,24 +51,9 @@ class Limits:
     network: bool = False
 
 
-def data_dir() -> Path:
-    """The dataset cache: `$CNNKIT_DATA_DIR`, else Keras's cache (as `cnnkit.data.data_dir`).
-
-    Computed here rather than imported, so that the grader does not import TensorFlow.
-    """
-    configured = os.environ.get("CNNKIT_DATA_DIR")
-    if configured:
-        return Path(configured).expanduser()
-    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")).expanduser() / "datasets"
-
-
-DATASETS = ("mnist", "fashion_mnist")  # cnnkit.data.DATASETS, without importing TensorFlow
-
-
 def missing_datasets(text: str) -> list[str]:
     """Datasets named in `text` (a notebook) whose cache the sandbox's read-only view lacks."""
-    return [name for name in DATASETS if f'"{name}"' in text
-            and not (data_dir() / "cnnkit" / f"{name}.npz").is_file()]
+    return [name for name in DATASETS if f'"{name}"' in text and not cache_path(name).is_file()]
 
 
 def package_dir(name: str) -> Path:
@@ -345,7 +332,7 @@ class Sandbox:
             "PYTHONDONTWRITEBYTECODE": "1",
             "PYTHONWARNINGS": "ignore",
             "TF_CPP_MIN_LOG_LEVEL": "3",
-            "CNNKIT_DATA_DIR": DATA if self.mode == "bubblewrap" else str(data_dir()),
+            DATA_ENV: DATA if self.mode == "bubblewrap" else str(data_dir()),
         }
         env.update(extra or {})
         return env
@@ -464,7 +451,7 @@ class Sandbox:
     def kernelspec(self) -> Path:
         """A kernelspec whose kernel runs in this sandbox; returns the JUPYTER_PATH folder."""
         capture = CAPTURE if self.mode == "bubblewrap" else str(self.capture)
-        env = self.environment({"CNNKIT_CAPTURE_DIR": capture})
+        env = self.environment({CAPTURE_ENV: capture})
         argv = self.command("kernel", [
             str(Path(sys.prefix) / "bin" / "python"), "-m", "ipykernel_launcher",
             "-f", "{connection_file}", "--HistoryManager.hist_file=:memory:",
