@@ -19,9 +19,14 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from autograder.grader import REPO, Course, GraderError, Options, grade
+from autograder import REPO
+from autograder.course import Course
+from autograder.errors import GraderError
+from autograder.files import write_json
 from autograder.hidden import assignments, contract_problems, load_assignment
-from autograder.report import gradescope, table, write_json
+from autograder.options import Options
+from autograder.pipeline import grade
+from autograder.report import gradescope, table
 
 
 def _options(parser: argparse.ArgumentParser) -> None:
@@ -37,8 +42,7 @@ def _options(parser: argparse.ArgumentParser) -> None:
 
 
 def options_from(args) -> Options:
-    return Options(timeout=args.timeout, cell_timeout=args.cell_timeout, memory_gib=args.memory,
-                   replay_timeout=max(300, min(args.timeout, 900)))
+    return Options.from_cli(args.timeout, args.cell_timeout, args.memory)
 
 
 def parser() -> argparse.ArgumentParser:

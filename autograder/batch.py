@@ -24,8 +24,11 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from autograder.grader import Course, _sha256, grade
-from autograder.report import grades_csv, write_atomic, write_json
+from autograder.course import Course
+from autograder.files import write_atomic, write_json
+from autograder.pipeline import grade
+from autograder.report import grades_csv
+from autograder.result import grader_failed, sha256
 
 STUDENT = re.compile(r"[^A-Za-z0-9_.@+-]")
 
@@ -64,17 +67,7 @@ def _done(out: Path, student: str, notebook: Path) -> bool:
         previous = json.loads((out / f"{student}.json").read_text())
     except (OSError, ValueError):
         return False
-    return previous.get("sha256") == _sha256(notebook) and previous.get("status") != "error"
-
-
-def _grader_failed(course: Course, student: str, notebook: Path, error: str) -> dict:
-    from autograder.grader import rejected
-
-    result = rejected(course, student, notebook, error)
-    result.update(status="error", message=f"the grader failed: {error}")
-    for test in result["tests"]:
-        test["message"] = "not graded: the grader failed"
-    return result
+    return previous.get("sha256") == sha256(notebook) and previous.get("status") != "error"
 
 
 def _minimal_feedback(result: dict) -> str:
@@ -131,7 +124,7 @@ def run_batch(args) -> int:
         except Exception as error:  # one bad submission never stops a batch
             detail = "".join(traceback.format_exception_only(type(error), error)).strip()
             print(f"grader failure for {student}: {detail}", file=sys.stderr, flush=True)
-            return _grader_failed(course, student, notebook, detail[-500:])
+            return grader_failed(course.assignment, student, notebook, detail[-500:])
 
     def results_so_far() -> dict[str, dict]:
         results = {}

@@ -23,9 +23,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autograder.grader import REPO
+from autograder import REPO
+from autograder.files import write_json
 from autograder.hidden import load_assignment
-from autograder.report import markdown, write_json
+from autograder.report import markdown
 
 
 def find_notebook(folder: Path, name: str) -> Path | None:

@@ -23,12 +23,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from autograder.errors import GraderError
 from autograder.hidden import Test
 from autograder.sandbox import CAPTURE, RESULT, Sandbox
 
-
-class GraderError(RuntimeError):
-    """The grader failed (not the submission): exit status 2."""
+__all__ = ["SCRIPT", "GraderError", "Replay", "sandbox_python"]
 
 SCRIPT = r'''
 import gc, json, os, sys, time, warnings, zipfile
