@@ -347,7 +347,7 @@ def test_replay_loads_keras_models_only(tmp_path):
 
     import keras
 
-    from autograder.replay import SCRIPT
+    from autograder.replay import CHILD
 
     inputs = keras.Input(shape=(4,))
     functional = keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Activation("relu")(
@@ -366,7 +366,7 @@ def test_replay_loads_keras_models_only(tmp_path):
     job = {"tests": [{"id": t, "captured": ["model"], "code": code}
                      for t in ("test_a", "test_b", "test_c")]}
     (tmp_path / "job.json").write_text(json.dumps(job))
-    subprocess.run([sys.executable, "-I", "-c", SCRIPT, str(tmp_path / "job.json"),
+    subprocess.run([sys.executable, "-I", str(CHILD), str(tmp_path / "job.json"),
                     str(tmp_path / "results.json"), str(tmp_path / "capture")],
                    check=True, timeout=300, capture_output=True)
     results = json.loads((tmp_path / "results.json").read_text())

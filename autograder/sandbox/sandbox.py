@@ -29,10 +29,12 @@ from autograder.sandbox.bwrap import (
     DATA,
     GIB,
     HOME,
+    REPLAY_CHILD,
     RESULT,
     bwrap_args,
     bwrap_problem,
     needed_paths,
+    replay_program,
     system_binds,
 )
 from autograder.sandbox.cgroups import Cgroups
@@ -171,6 +173,7 @@ class Sandbox:
             binds.append(("--bind", self.clean_home, HOME))
             binds.append(("--ro-bind", self.sealed, CAPTURE))
             binds.append(("--bind", self.result, RESULT))
+            binds.append(("--ro-bind", replay_program(), REPLAY_CHILD))
         return binds
 
     def _limits(self) -> dict[str, int]:
