@@ -13,8 +13,9 @@
 5. merge: a test earns its points only when both agree.
 6. record: nbgrader's gradebook and autograded notebook are made to agree with the result.
 
-The result is a plain dict (`autograder.result`). Student input never makes this raise:
-a bad notebook is `rejected`, a hung one `timeout`, a dead kernel `crashed`.
+The result is a `Result`'s JSON, a plain dict (`autograder.result`). Student input
+never makes this raise: a bad notebook is `rejected`, a hung one `timeout`, a dead
+kernel `crashed`.
 `GraderError` means the grader itself failed (nbgrader or the sandbox), never the student.
 """
 
@@ -36,7 +37,7 @@ from autograder.hidden import hidden_lines
 from autograder.options import Options
 from autograder.outcomes import kernel_outcomes, merge
 from autograder.replay import Replay
-from autograder.result import new_result, rejected, sha256, test_entry
+from autograder.result import ManualResult, Result, TestResult, new_result, rejected, sha256
 from autograder.sandbox import KERNEL_NAME, Sandbox, missing_datasets
 from autograder.submission import Rejected, prepare
 from cnnkit.paths import CAPTURE_ENV, data_dir
@@ -61,8 +62,8 @@ def grade(course: Course, student: str, notebook: Path, options: Options,
         clean, missing = prepare(notebook, course.assignment, [course.assignment, *course.others])
     except Rejected as reason:
         result = rejected(course.assignment, student, notebook, str(reason))
-        result["seconds"] = round(time.monotonic() - started, 2)
-        return result
+        result.seconds = round(time.monotonic() - started, 2)
+        return result.to_json()
     missing_data = missing_datasets(course.assignment.notebook.read_text())
     if missing_data:
         raise GraderError(f"the dataset cache {data_dir()} lacks {', '.join(missing_data)} "
@@ -73,15 +74,15 @@ def grade(course: Course, student: str, notebook: Path, options: Options,
         result = _grade_in(course, student, notebook, clean, missing, options, sandbox)
     finally:
         sandbox.close()
-    result["sha256"] = sha256(notebook)
-    result["seconds"] = round(time.monotonic() - started, 2)
-    return result
+    result.sha256 = sha256(notebook)
+    result.seconds = round(time.monotonic() - started, 2)
+    return result.to_json()
 
 
-def _grade_in(course, student, notebook, clean, missing, options, sandbox) -> dict:
+def _grade_in(course, student, notebook, clean, missing, options, sandbox) -> Result:
     assignment = course.assignment
     result = new_result(assignment, student, notebook)
-    result["isolation"] = sandbox.isolation()
+    result.isolation = sandbox.isolation()
     _place(course, student, clean, sandbox)
     mark = time.monotonic()
     clean_room = Replay(sandbox, options.replay_timeout)
@@ -90,35 +91,34 @@ def _grade_in(course, student, notebook, clean, missing, options, sandbox) -> di
     except BaseException:
         clean_room.stop()
         raise
-    result["timings"] = {"notebook": run.get("seconds"),
-                         "autograde": round(time.monotonic() - mark, 2)}
+    result.timings = {"notebook": run.get("seconds"),
+                      "autograde": round(time.monotonic() - mark, 2)}
     if run.get("status") in ("timeout", "crashed"):
-        result.update(status=run["status"], message=run.get("message", ""))
+        result.status, result.message = run["status"], run.get("message", "")
     if run.get("cell") is None and run.get("status") == "timeout":
         # nbgrader itself never finished: nothing it wrote can be trusted.
         clean_room.stop()
-        result["tests"] = [test_entry(t.id, 0.0, t.points, "timeout", run["message"])
-                           for t in assignment.autograded]
+        result.tests = [TestResult(t.id, 0.0, t.points, "timeout", run["message"])
+                        for t in assignment.autograded]
         return result
     graded = nbformat.read(course.autograded(student), as_version=4)
     scores = course.auto_scores(student)
-    outcomes = kernel_outcomes(assignment, graded, scores, missing, result["status"])
+    outcomes = kernel_outcomes(assignment, graded, scores, missing, result.status)
     mark = time.monotonic()
     to_replay = [t for t in assignment.autograded
                  if outcomes[t.id] is None and t.problem is None]
     replayed = clean_room.run(to_replay)
-    result["timings"]["replay"] = round(time.monotonic() - mark, 2)
+    result.timings["replay"] = round(time.monotonic() - mark, 2)
     leaks = hidden_lines(assignment)
     for test in assignment.autograded:
         status, message = outcomes[test.id] or merge(test, replayed.get(test.id))
         points = float(scores.get(test.id) or 0.0) if status == "passed" else 0.0
-        result["tests"].append(test_entry(test.id, points, test.points, status,
-                                          feedback.scrub(message, leaks)))
-    result["score"] = sum(t["points"] for t in result["tests"])
+        result.tests.append(TestResult(test.id, points, test.points, status,
+                                       feedback.scrub(message, leaks)))
+    result.score = sum(t.points for t in result.tests)
     present = {c.metadata.get("nbgrader", {}).get("grade_id") for c in graded.cells}
-    result["manual"] = [{"id": t.id, "max_points": t.points,
-                         "status": "pending" if t.id in present else "missing"}
-                        for t in assignment.manual]
+    result.manual = [ManualResult(t.id, t.points, "pending" if t.id in present else "missing")
+                     for t in assignment.manual]
     _record(course, student, graded, result, leaks)
     return result
 
@@ -182,14 +182,14 @@ def _place(course: Course, student: str, clean, sandbox: Sandbox) -> None:
 
 def _record(course, student, graded, result, leaks) -> None:
     """Make nbgrader's gradebook and autograded notebook agree with the final result."""
-    by_id = {t["id"]: t for t in result["tests"]}
-    course.record_scores(student, {i: t["points"] for i, t in by_id.items()})
+    by_id = {t.id: t for t in result.tests}
+    course.record_scores(student, {i: t.points for i, t in by_id.items()})
     for cell in graded.cells:
         test = by_id.get(cell.metadata.get("nbgrader", {}).get("grade_id"))
-        if test and test["status"] in ("tampered", "missing", "error") and not any(
+        if test and test.status in ("tampered", "missing", "error") and not any(
                 o.get("output_type") == "error" for o in cell.get("outputs", [])):
             cell.outputs.append(nbformat.v4.new_output(
-                "error", ename="CleanRoomCheck", evalue=test["message"],
-                traceback=[f"CleanRoomCheck: {test['message']}"]))
+                "error", ename="CleanRoomCheck", evalue=test.message,
+                traceback=[f"CleanRoomCheck: {test.message}"]))
     feedback.scrub_notebook(graded, leaks)
     nbformat.write(graded, course.autograded(student))

@@ -1,7 +1,8 @@
-"""The result of grading one submission, built here and nowhere else.
+"""The result of grading one submission: defined, built and checked here and nowhere else.
 
-A result is a dict, the JSON of `python -m autograder grade` (schema:
-`autograder/result.schema.json`):
+`Result` is what the pipeline fills in; its JSON form (`Result.to_json()`, a plain dict,
+the output of `python -m autograder grade --json`) is what reports, batches and tests
+read. `result.schema.json` beside this file is its JSON Schema (`validate`):
 
     assignment, student, notebook, sha256
     status      graded | timeout | crashed | rejected (| error: the grader failed)
@@ -11,18 +12,73 @@ A result is a dict, the JSON of `python -m autograder grade` (schema:
                 passed, failed, error, timeout, missing, tampered
     manual      [{id, max_points, status: pending | missing}]
     isolation   {sandbox, network, memory_limit_gib, ...}
-    timings     {notebook, autograde, replay} seconds, when the notebook ran
+    timings     {notebook, autograde, replay} seconds, only when the notebook ran
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from autograder.hidden import Assignment
 
+SCHEMA = Path(__file__).resolve().parent / "result.schema.json"
+STATUSES = ("graded", "timeout", "crashed", "rejected", "error")
 TEST_STATUSES = ("passed", "failed", "error", "timeout", "missing", "tampered")
+
+
+@dataclass
+class TestResult:
+    """One autograded test of a result."""
+
+    id: str
+    points: float
+    max_points: float
+    status: str  # one of TEST_STATUSES
+    message: str = ""
+
+
+@dataclass
+class ManualResult:
+    """One written answer: graded by hand (`pending`), or its cell is `missing`."""
+
+    id: str
+    max_points: float
+    status: str
+
+
+@dataclass
+class Result:
+    """The result of one submission (see the module docstring for its JSON)."""
+
+    assignment: str
+    student: str
+    notebook: str
+    status: str = "graded"
+    message: str = ""
+    score: float = 0.0
+    max_score: float = 0.0
+    seconds: float = 0.0
+    tests: list[TestResult] = field(default_factory=list)
+    manual: list[ManualResult] = field(default_factory=list)
+    isolation: dict = field(default_factory=dict)
+    timings: dict | None = None
+    sha256: str | None = None
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        if data["timings"] is None:
+            del data["timings"]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> Result:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known["tests"] = [TestResult(**t) for t in data.get("tests", [])]
+        known["manual"] = [ManualResult(**m) for m in data.get("manual", [])]
+        return cls(**known)
 
 
 def sha256(path: Path) -> str | None:
@@ -33,49 +89,37 @@ def sha256(path: Path) -> str | None:
         return None
 
 
-def new_result(assignment: Assignment, student: str, notebook: Path) -> dict:
+def new_result(assignment: Assignment, student: str, notebook: Path) -> Result:
     """A result with nothing graded yet: status `graded`, score 0, no tests."""
-    return {
-        "assignment": assignment.name,
-        "student": student,
-        "notebook": str(notebook),
-        "status": "graded",
-        "message": "",
-        "score": 0.0,
-        "max_score": sum(t.points for t in assignment.autograded),
-        "seconds": 0.0,
-        "tests": [],
-        "manual": [],
-        "isolation": {},
-    }
+    return Result(assignment=assignment.name, student=student, notebook=str(notebook),
+                  max_score=sum(t.points for t in assignment.autograded))
 
 
-def test_entry(test_id: str, points: float, max_points: float, status: str,
-               message: str = "") -> dict:
-    """One autograded test of a result."""
-    return {"id": test_id, "points": points, "max_points": max_points, "status": status,
-            "message": message}
-
-
-def rejected(assignment: Assignment, student: str, notebook: Path, reason: str) -> dict:
+def rejected(assignment: Assignment, student: str, notebook: Path, reason: str) -> Result:
     """The result of a submission that cannot be graded as this assignment."""
     result = new_result(assignment, student, notebook)
-    result.update(status="rejected", message=reason, sha256=sha256(notebook))
-    result["tests"] = [test_entry(t.id, 0.0, t.points, "missing",
-                                  "not graded: the submission was rejected")
-                       for t in assignment.autograded]
-    result["manual"] = [{"id": t.id, "max_points": t.points, "status": "missing"}
-                        for t in assignment.manual]
+    result.status, result.message, result.sha256 = "rejected", reason, sha256(notebook)
+    result.tests = [TestResult(t.id, 0.0, t.points, "missing",
+                               "not graded: the submission was rejected")
+                    for t in assignment.autograded]
+    result.manual = [ManualResult(t.id, t.points, "missing") for t in assignment.manual]
     return result
 
 
-def grader_failed(assignment: Assignment, student: str, notebook: Path, error: str) -> dict:
+def grader_failed(assignment: Assignment, student: str, notebook: Path, error: str) -> Result:
     """The result of a submission the grader failed on (status `error`)."""
     result = rejected(assignment, student, notebook, error)
-    result.update(status="error", message=f"the grader failed: {error}")
-    for test in result["tests"]:
-        test["message"] = "not graded: the grader failed"
+    result.status, result.message = "error", f"the grader failed: {error}"
+    for test in result.tests:
+        test.message = "not graded: the grader failed"
     return result
+
+
+def validate(data: dict) -> None:
+    """Raise `jsonschema.ValidationError` unless `data` is a result's JSON."""
+    import jsonschema
+
+    jsonschema.validate(data, json.loads(SCHEMA.read_text()))
 
 
 @dataclass
@@ -90,7 +134,7 @@ class TestScore:
 
 
 def scores_of(result: dict) -> list[TestScore]:
-    """Per-test scores of a result, autograded tests then written answers."""
+    """Per-test scores of a result's JSON, autograded tests then written answers."""
     autograded = [TestScore(id=t["id"], points=float(t["points"]),
                             max_points=float(t["max_points"]), needs_manual_grade=False,
                             manual=False) for t in result["tests"]]

@@ -131,7 +131,8 @@ def run_batch(assignment: str, folder: Path, out: Path, source: Path, options: O
         except Exception as error:  # one bad submission never stops a batch
             detail = "".join(traceback.format_exception_only(type(error), error)).strip()
             print(f"grader failure for {student}: {detail}", file=sys.stderr, flush=True)
-            return grader_failed(course.assignment, student, notebook, detail[-500:])
+            return grader_failed(course.assignment, student, notebook,
+                                 detail[-500:]).to_json()
 
     def results_so_far() -> dict[str, dict]:
         results = {}
