@@ -29,3 +29,9 @@ def test_check_passes_the_fixture_and_reports_bad_markers(tmp_path, capsys):
     (broken / "fixture.ipynb").write_text(text.replace("### END HIDDEN TESTS", "", 1))
     assert main(["check", "--source", str(tmp_path)]) == 1
     assert "the hidden region is never closed" in capsys.readouterr().out
+
+
+def test_check_command_accepts_the_kit():
+    process = subprocess.run([sys.executable, "-m", "autograder", "check"], cwd=REPO,
+                             capture_output=True, text=True, timeout=120)
+    assert process.returncode == 0, process.stdout + process.stderr

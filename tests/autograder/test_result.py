@@ -9,8 +9,8 @@ import pytest
 
 from autograder import hidden
 from autograder.result import Result, grader_failed, rejected, validate
+from tests.autograder.test_report import RESULT
 from tests.conftest import FILES, REPO
-from tests.test_autograder_units import RESULT
 
 SOURCE = FILES / "fixture_course" / "source"
 

@@ -1,0 +1,43 @@
+"""autograder.replay: the clean room's program."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+
+def test_replay_loads_keras_models_only(tmp_path):
+    """The clean room loads functional and sequential models, and refuses foreign modules."""
+    import zipfile
+
+    import keras
+
+    from autograder.replay import CHILD
+
+    inputs = keras.Input(shape=(4,))
+    functional = keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Activation("relu")(
+        inputs)))
+    for name in ("test_a", "test_b"):
+        (tmp_path / "capture" / name).mkdir(parents=True)
+        functional.save(tmp_path / "capture" / name / "model.keras")
+    path = tmp_path / "capture" / "test_b" / "model.keras"
+    with zipfile.ZipFile(path) as archive:
+        members = {n: archive.read(n) for n in archive.namelist()}
+    members["config.json"] = members["config.json"].replace(b'"keras.layers"', b'"os"', 1)
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    code = "assert model.count_params() == 10"
+    job = {"tests": [{"id": t, "captured": ["model"], "code": code}
+                     for t in ("test_a", "test_b", "test_c")]}
+    (tmp_path / "job.json").write_text(json.dumps(job))
+    subprocess.run([sys.executable, "-I", str(CHILD), str(tmp_path / "job.json"),
+                    str(tmp_path / "results.json"), str(tmp_path / "capture")],
+                   check=True, timeout=300, capture_output=True)
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["test_a"]["status"] == "passed", results
+    assert results["test_b"]["status"] == "error"
+    assert "os.Activation" in results["test_b"]["message"] or "not part of Keras" in results[
+        "test_b"]["message"]
+    assert results["test_c"]["status"] == "missing"
