@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import symtable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,20 +72,21 @@ def _is_capture(node: ast.stmt) -> bool:
 
 
 def _free_names(tree: ast.Module) -> set[str]:
-    """Names a block of code reads without defining them (roughly: good enough to lint)."""
-    stored, loaded = set(), set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            (loaded if isinstance(node.ctx, ast.Load) else stored).add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            stored.add(node.name)
-        elif isinstance(node, ast.arg):
-            stored.add(node.arg)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            stored.update((a.asname or a.name).split(".")[0] for a in node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            stored.add(node.name)
-    return loaded - stored - set(dir(builtins))
+    """Names a block of code reads from its globals without defining them (via `symtable`)."""
+    top = symtable.symtable(ast.unparse(tree), "<hidden test>", "exec")
+    defined = {s.get_name() for s in top.get_symbols()
+               if s.is_assigned() or s.is_imported() or s.is_namespace()}
+    used = set()
+
+    def visit(table: symtable.SymbolTable) -> None:
+        for symbol in table.get_symbols():
+            if symbol.is_referenced() and (table is top or symbol.is_global()):
+                used.add(symbol.get_name())
+        for child in table.get_children():
+            visit(child)
+
+    visit(top)
+    return used - defined - set(dir(builtins))
 
 
 def parse_hidden(test: Test) -> None:

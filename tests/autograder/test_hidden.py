@@ -52,3 +52,10 @@ def test_contract_problems_are_found(hidden_code, problem):
         assert test.problem is None
     else:
         assert problem in test.problem
+
+
+def test_a_name_defined_only_inside_a_function_is_still_free_outside():
+    code = ('cnnkit.grading.capture("test_x", a=a)\n'
+            "def check(model):\n    return model\ncheck(a)\nassert model")
+    test = _grade_test(f"check()\n{hidden.BEGIN}\n{code}\n{hidden.END}")
+    assert test.problem == "the hidden region uses names it does not capture: model"
