@@ -12,8 +12,11 @@ from __future__ import annotations
 from nbconvert.preprocessors import Preprocessor
 
 from autograder.contract import BEGIN, ContractError, hidden_code, strip_hidden
+from autograder.scrub import REDACTED, scrub, scrub_notebook
 
-REDACTED = "[removed: hidden test code]"
+__all__ = ["REDACTED", "HideHiddenTests", "hidden_code_lines", "hide_cell", "scrub",
+           "scrub_notebook", "strip_hidden_tests"]
+
 HIDDEN_NOTE = "# (hidden tests)"
 
 
@@ -47,34 +50,6 @@ def hidden_code_lines(notebook, minimum: int = 12) -> list[str]:
                 code = cell.source.splitlines()  # bad markers: treat every line as hidden
             lines.update(line.strip() for line in code if len(line.strip()) >= minimum)
     return sorted(lines, key=len, reverse=True)
-
-
-def scrub(text: str, leaks: list[str]) -> str:
-    """`text` with every occurrence of a line of `leaks` replaced by a note."""
-    if not isinstance(text, str):
-        return text
-    for line in leaks:
-        if line in text:
-            text = text.replace(line, REDACTED)
-    return text
-
-
-def _scrub_output(output, leaks) -> None:
-    for key in ("text", "evalue"):
-        if key in output:
-            output[key] = scrub(output[key], leaks)
-    if "traceback" in output:
-        output["traceback"] = [scrub(line, leaks) for line in output["traceback"]]
-    for mime, value in output.get("data", {}).items():
-        if mime.startswith("text/") or mime.endswith("json"):
-            output["data"][mime] = scrub(value, leaks) if isinstance(value, str) else value
-
-
-def scrub_notebook(notebook, leaks: list[str]) -> None:
-    """Remove lines of hidden code from the outputs of every cell of `notebook`."""
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            _scrub_output(output, leaks)
 
 
 class HideHiddenTests(Preprocessor):

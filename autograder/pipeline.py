@@ -30,7 +30,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import REPO, feedback
+from autograder import REPO
 from autograder.course import Course, tool_env
 from autograder.errors import GraderError
 from autograder.hidden import hidden_lines
@@ -39,6 +39,7 @@ from autograder.outcomes import kernel_outcomes, merge
 from autograder.replay import Replay
 from autograder.result import ManualResult, Result, TestResult, new_result, rejected, sha256
 from autograder.sandbox import KERNEL_NAME, Sandbox, missing_datasets
+from autograder.scrub import scrub, scrub_notebook
 from autograder.submission import Rejected, prepare
 from cnnkit.paths import CAPTURE_ENV, data_dir
 
@@ -114,7 +115,7 @@ def _grade_in(course, student, notebook, clean, missing, options, sandbox) -> Re
         status, message = outcomes[test.id] or merge(test, replayed.get(test.id))
         points = float(scores.get(test.id) or 0.0) if status == "passed" else 0.0
         result.tests.append(TestResult(test.id, points, test.points, status,
-                                       feedback.scrub(message, leaks)))
+                                       scrub(message, leaks)))
     result.score = sum(t.points for t in result.tests)
     present = {c.metadata.get("nbgrader", {}).get("grade_id") for c in graded.cells}
     result.manual = [ManualResult(t.id, t.points, "pending" if t.id in present else "missing")
@@ -191,5 +192,5 @@ def _record(course, student, graded, result, leaks) -> None:
             cell.outputs.append(nbformat.v4.new_output(
                 "error", ename="CleanRoomCheck", evalue=test.message,
                 traceback=[f"CleanRoomCheck: {test.message}"]))
-    feedback.scrub_notebook(graded, leaks)
+    scrub_notebook(graded, leaks)
     nbformat.write(graded, course.autograded(student))
