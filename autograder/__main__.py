@@ -9,19 +9,19 @@
 submission), 1 when the submission was rejected (the JSON is still written), 2 when the
 grader itself failed. `batch` exits 0 when every submission has a result, 2 otherwise.
 `check` verifies that hidden tests can be replayed (exit 1 if not).
+
+This module only parses the command line and dispatches to `autograder.commands.<verb>`,
+imported only then: `--help` loads neither nbgrader nor nbformat.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
-import tempfile
-import traceback
+import importlib
 from pathlib import Path
 
-from autograder.grader import REPO, Course, GraderError, Options, grade
-from autograder.hidden import assignments, contract_problems, load_assignment
-from autograder.report import gradescope, table, write_json
+from autograder import REPO
+from autograder.options import Options
 
 
 def _options(parser: argparse.ArgumentParser) -> None:
@@ -36,19 +36,15 @@ def _options(parser: argparse.ArgumentParser) -> None:
                         help=f"memory limit in GiB (default {defaults.memory_gib:g})")
 
 
-def options_from(args) -> Options:
-    return Options(timeout=args.timeout, cell_timeout=args.cell_timeout, memory_gib=args.memory,
-                   replay_timeout=max(300, min(args.timeout, 900)))
-
-
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.split("\n")[0])
     commands = main.add_subparsers(dest="command", required=True)
     one = commands.add_parser("grade", help="grade one submission and print a per-test table")
     one.add_argument("assignment")
     one.add_argument("notebook", type=Path)
-    one.add_argument("--json", type=Path, help="write the result as JSON here")
-    one.add_argument("--gradescope", type=Path, help="write Gradescope's results.json here")
+    one.add_argument("--json", dest="json_path", type=Path, help="write the result as JSON here")
+    one.add_argument("--gradescope", dest="gradescope_path", type=Path,
+                     help="write Gradescope's results.json here")
     one.add_argument("--student", default="student", help="student id (default: student)")
     _options(one)
     many = commands.add_parser("batch", help="grade every submission in a folder")
@@ -66,51 +62,14 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
-def run_grade(args) -> int:
-    with tempfile.TemporaryDirectory(prefix="cnnkit-course-") as scratch:
-        try:
-            course = Course(Path(scratch) / "course", args.source, args.assignment)
-            course.setup()
-            result = grade(course, args.student, args.notebook, options_from(args))
-        except (GraderError, ValueError, OSError) as error:
-            print(f"grader failure: {error}", file=sys.stderr)
-            return 2
-        except Exception:
-            traceback.print_exc()
-            print("grader failure (see the traceback above)", file=sys.stderr)
-            return 2
-    result["notebook"] = str(args.notebook)
-    try:
-        if args.json:
-            write_json(args.json, result)
-        if args.gradescope:
-            write_json(args.gradescope, gradescope(result))
-    except OSError as error:
-        print(f"grader failure: cannot write the result: {error}", file=sys.stderr)
-        return 2
-    print(table(result))
-    return 1 if result["status"] == "rejected" else 0
-
-
-def run_check(args) -> int:
-    names = args.assignments or assignments(args.source)
-    problems = [p for name in names for p in contract_problems(load_assignment(args.source, name))]
-    for problem in problems:
-        print(problem)
-    if not problems:
-        print(f"ok: the hidden tests of {', '.join(names)} can be replayed")
-    return 1 if problems else 0
-
-
 def main(argv=None) -> int:
-    args = parser().parse_args(argv)
-    if args.command == "grade":
-        return run_grade(args)
-    if args.command == "check":
-        return run_check(args)
-    from autograder.batch import run_batch
-
-    return run_batch(args)
+    options = vars(parser().parse_args(argv))
+    verb = options.pop("command")
+    if "timeout" in options:
+        options["options"] = Options.from_cli(options.pop("timeout"),
+                                              options.pop("cell_timeout"), options.pop("memory"))
+    command = importlib.import_module(f"autograder.commands.{verb}")
+    return command.main(**options)
 
 
 if __name__ == "__main__":

@@ -4,9 +4,9 @@
         --out ../results [--min-score 6] [--source DIR] [grade options...]
 
 Finds the submitted notebook in the submission folder (the one named like the
-assignment's notebook; the shallowest if there are several), runs
-`python -m autograder grade` on it, leaves `result.json` and Gradescope's
-`results.json` in OUT, prints the per-test table and appends it as Markdown to
+assignment's notebook; the shallowest if there are several), grades it as
+`python -m autograder grade` does (in this process), leaves `result.json` and
+Gradescope's `results.json` in OUT, prints the per-test table and appends it as Markdown to
 `$GITHUB_STEP_SUMMARY` when that is set.
 
 Exit status: 0 when the submission got a result (whatever the score, and also when it
@@ -19,13 +19,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
-from autograder.grader import REPO
+from autograder import REPO
+from autograder.__main__ import main as autograder
+from autograder.files import write_json
 from autograder.hidden import load_assignment
-from autograder.report import markdown, write_json
+from autograder.report import markdown
 
 
 def find_notebook(folder: Path, name: str) -> Path | None:
@@ -61,10 +62,14 @@ def main(argv=None) -> int:
     notebook = find_notebook(args.submission, assignment.notebook.name)
     if notebook is None:
         notebook = args.submission / assignment.notebook.name  # graded as rejected: missing
-    command = [sys.executable, "-m", "autograder", "grade", args.assignment, str(notebook),
-               "--json", str(result_path), "--gradescope", str(args.out / "results.json"),
-               "--source", str(args.source), *grade_options]
-    code = subprocess.run(command, cwd=REPO).returncode
+    command = ["grade", args.assignment, str(notebook), "--json", str(result_path),
+               "--gradescope", str(args.out / "results.json"), "--source", str(args.source),
+               *grade_options]
+    try:
+        code = autograder(command)
+    except SystemExit as refused:  # argparse refused the grade options
+        code = refused.code
+    sys.stdout.flush()
     if code == 2 or not result_path.exists():
         summarize("### Autograder failure\n\nThe grader itself failed; see the job log.\n")
         return 2

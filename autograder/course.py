@@ -1,53 +1,195 @@
-"""A scratch nbgrader course directory: release, submit, autograde; per-test scores.
+"""The one nbgrader wrapper: an nbgrader course directory, and nbgrader run inside it.
 
-nbgrader does the work; this module only lays out the folders it expects, and turns
-an autograder result into per-test scores.
+    course = Course(root, source_dir, "01_simple_cnn")   # a scratch course of one assignment
+    course.setup()                                        # generate it (or reuse the cache)
+    course.nbgrader("autograde", "01_simple_cnn", "--student=alice")
+
+nbgrader does the work; this module lays out the folders it expects, runs it as a
+subprocess (so that its imports stay out of the grader's process), caches generated
+assignments, and reads per-test scores from its gradebook. The module-level helpers
+(`nbgrader`, `make_course`, `submit`, `autograde`) serve tests and benchmarks that
+drive nbgrader directly.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from autograder import REPO
+from autograder.errors import GraderError
+from autograder.hidden import assignments as assignments_in
+from autograder.hidden import load_assignment
+
 COURSE_ID = "cnnkit"
 
 
-@dataclass
-class TestScore:
-    """One autograded test cell of one submission."""
+def tool_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for nbgrader subprocesses: the venv's bin on PATH (nbgrader runs alembic)."""
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "TF_CPP_MIN_LOG_LEVEL": "3",
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO),
+                                                       os.environ.get("PYTHONPATH")]))}
+    env.update(extra or {})
+    return env
 
-    id: str
-    points: float
-    max_points: float
-    needs_manual_grade: bool
-    manual: bool
+
+def run_nbgrader(root: Path, *args: str, env=None, timeout=None,
+                 log: Path | None = None) -> tuple[int, str]:
+    """`nbgrader ARGS` with `root` as course directory: (exit status, its output).
+
+    The output goes to `log` when given. On a timeout the whole process group is killed
+    and `subprocess.TimeoutExpired` raised.
+    """
+    command = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={root}",
+               f"--CourseDirectory.db_url=sqlite:///{Path(root) / 'gradebook.db'}"]
+    output = open(log, "w") if log else subprocess.PIPE
+    try:
+        process = subprocess.Popen(command, cwd=root, env=env or tool_env(),
+                                   stdout=output, stderr=subprocess.STDOUT,
+                                   start_new_session=True, text=True)
+        try:
+            out, _ = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise
+    finally:
+        if log:
+            output.close()
+    return process.returncode, out or (log.read_text(errors="replace") if log else "")
 
 
-def nbgrader(course: Path, *args: str, timeout: float | None = None) -> subprocess.CompletedProcess:
+def cache_dir() -> Path:
+    """Where generated assignments are cached ($CNNKIT_AUTOGRADER_CACHE or ~/.cache)."""
+    configured = os.environ.get("CNNKIT_AUTOGRADER_CACHE")
+    if configured:
+        return Path(configured)
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "cnnkit-autograder"
+
+
+def nbgrader_version() -> str:
+    """nbgrader's version, read from its metadata (importing nbgrader takes a second)."""
+    from importlib.metadata import version
+
+    return version("nbgrader")
+
+
+class Course:
+    """An nbgrader course directory holding one assignment, made from a `source/` folder."""
+
+    def __init__(self, root: Path, source_dir: Path, assignment: str):
+        self.root = Path(root).resolve()
+        self.source_dir = Path(source_dir).resolve()
+        names = assignments_in(self.source_dir)
+        if assignment not in names:
+            raise ValueError(f"unknown assignment {assignment!r}; choose one of {names}")
+        self.assignment = load_assignment(self.source_dir, assignment)
+        self.others = [load_assignment(self.source_dir, n) for n in names if n != assignment]
+        self.db_url = f"sqlite:///{self.root / 'gradebook.db'}"
+
+    @property
+    def notebook_name(self) -> str:
+        return self.assignment.notebook.name
+
+    def nbgrader(self, *args: str, env=None, timeout=None, log: Path | None = None):
+        return run_nbgrader(self.root, *args, env=env, timeout=timeout, log=log)
+
+    def setup(self) -> None:
+        """Copy the assignment in and generate it, unless the course already has this version.
+
+        A new course reuses a cached generation (gradebook and release) of the same
+        assignment, nbgrader configuration and nbgrader version when there is one.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256(self.assignment.notebook.read_bytes()
+                                + (REPO / "nbgrader_config.py").read_bytes()
+                                + nbgrader_version().encode()).hexdigest()
+        stamp = self.root / f".{self.assignment.name}.sha256"
+        gradebook = self.root / "gradebook.db"
+        if stamp.exists() and stamp.read_text() == digest and gradebook.exists():
+            return
+        config = self.root / "nbgrader_config.py"
+        if not (config.exists() and config.samefile(REPO / "nbgrader_config.py")):
+            shutil.copy(REPO / "nbgrader_config.py", config)
+        target = self.root / "source" / self.assignment.name
+        if target.resolve() != self.assignment.folder.resolve():
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(self.assignment.folder, target)
+        cache = cache_dir() / f"{self.assignment.name}-{digest[:16]}"
+        if not gradebook.exists() and (cache / "gradebook.db").exists():
+            try:
+                shutil.rmtree(self.release_dir(), ignore_errors=True)
+                shutil.copytree(cache / "release", self.release_dir())
+                shutil.copy(cache / "gradebook.db", gradebook)
+                stamp.write_text(digest)
+                return
+            except OSError:
+                gradebook.unlink(missing_ok=True)  # a cache being replaced: generate instead
+        fresh = not gradebook.exists()
+        code, log = self.nbgrader("generate_assignment", self.assignment.name, "--force",
+                                  "--CourseDirectory.release_directory=.release", timeout=600)
+        if code != 0:
+            raise GraderError(f"nbgrader generate_assignment failed:\n{log[-3000:]}")
+        stamp.write_text(digest)
+        if fresh and not cache.exists():
+            partial = cache.with_name(cache.name + f".{os.getpid()}")
+            try:
+                partial.mkdir(parents=True)
+                shutil.copy(gradebook, partial / "gradebook.db")
+                shutil.copytree(self.release_dir(), partial / "release")
+                os.rename(partial, cache)
+            except OSError:
+                pass  # the cache only saves time (another grader may have just made it)
+            finally:
+                shutil.rmtree(partial, ignore_errors=True)
+
+    def release_dir(self) -> Path:
+        return self.root / ".release" / self.assignment.name
+
+    def submitted(self, student: str) -> Path:
+        return self.root / "submitted" / student / self.assignment.name / self.notebook_name
+
+    def autograded(self, student: str) -> Path:
+        return self.root / "autograded" / student / self.assignment.name / self.notebook_name
+
+    def auto_scores(self, student: str) -> dict[str, float | None]:
+        """{grade id: nbgrader's auto score} of `student`'s submission, from the gradebook."""
+        from nbgrader.api import Gradebook
+
+        with Gradebook(self.db_url, course_id=COURSE_ID) as gradebook:
+            submission = gradebook.find_submission(self.assignment.name, student)
+            return {g.name: g.auto_score for nb in submission.notebooks for g in nb.grades}
+
+    def record_scores(self, student: str, points: dict[str, float]) -> None:
+        """Set the gradebook's auto scores of `student` to `points` {grade id: points}."""
+        from nbgrader.api import Gradebook
+
+        with Gradebook(self.db_url, course_id=COURSE_ID) as gradebook:
+            submission = gradebook.find_submission(self.assignment.name, student)
+            for nb in submission.notebooks:
+                for grade in nb.grades:
+                    score = points.get(grade.name)
+                    if score is not None and grade.auto_score is not None \
+                            and grade.auto_score != score:
+                        grade.auto_score = score
+            gradebook.db.commit()
+
+
+# --- nbgrader driven directly (tests and benchmarks) --------------------------------------
+
+
+def nbgrader(course: Path, *args: str, timeout: float | None = None) -> tuple[int, str]:
     """Run `nbgrader ARGS` with `course` as the course directory; raise with its log on failure."""
-    command = [
-        sys.executable, "-m", "nbgrader", *args,
-        f"--CourseDirectory.root={course}",
-        f"--CourseDirectory.db_url=sqlite:///{course / 'gradebook.db'}",
-    ]
-    result = subprocess.run(
-        command, cwd=course, capture_output=True, text=True, timeout=timeout,
-        env={
-            **os.environ,
-            "PYTHONWARNINGS": "ignore",
-            "TF_CPP_MIN_LOG_LEVEL": "3",
-            # nbgrader runs the `alembic` command when it creates a gradebook.
-            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-        },
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result
+    code, log = run_nbgrader(Path(course), *args, timeout=timeout)
+    if code != 0:
+        raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{log}")
+    return code, log
 
 
 def assignments() -> list[str]:
@@ -83,13 +225,3 @@ def autograde(course: Path, assignment: str, student: str | None = None) -> None
     """Run `nbgrader autograde` for one student, or for all when `student` is None."""
     extra = [f"--student={student}"] if student else []
     nbgrader(course, "autograde", assignment, "--force", *extra)
-
-
-def scores_of(result: dict) -> list[TestScore]:
-    """Per-test scores of an autograder result (`autograder.grader.grade`), tests then answers."""
-    autograded = [TestScore(id=t["id"], points=float(t["points"]),
-                            max_points=float(t["max_points"]), needs_manual_grade=False,
-                            manual=False) for t in result["tests"]]
-    manual = [TestScore(id=m["id"], points=0.0, max_points=float(m["max_points"]),
-                        needs_manual_grade=True, manual=True) for m in result["manual"]]
-    return autograded + manual

@@ -14,7 +14,10 @@ import argparse
 import time
 from pathlib import Path
 
-from autograder.grader import REPO, Course, Options, grade
+from autograder import REPO
+from autograder.course import Course
+from autograder.options import Options
+from autograder.pipeline import grade
 from autograder.report import table
 
 ASSIGNMENT = "01_simple_cnn"

@@ -1,7 +1,7 @@
 """nbgrader's Execute step, hardened for untrusted notebooks.
 
 `GuardedExecute` replaces `nbgrader.preprocessors.Execute` in `nbgrader autograde`
-when the autograder runs it (see `autograder.grader`). On top of nbgrader's behaviour:
+when the autograder runs it (see `autograder.pipeline`). On top of nbgrader's behaviour:
 
 - a whole-notebook deadline besides the per-cell timeout; on either, the kernel is
   killed (a cell that ignores SIGINT cannot hang grading) and grading stops;
@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import signal
 import time
 from pathlib import Path
 
@@ -32,6 +30,10 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Integer, Unicode
+
+from autograder.files import write_atomic
+from autograder.sandbox.captures import clear_capture, seal_capture
+from autograder.sandbox.cgroups import kill_cgroups, memory_exhausted
 
 
 class StopGrading(Exception):
@@ -191,34 +193,18 @@ class GuardedExecute(Execute):
                 process.kill()
             except OSError:
                 pass
-        for cgroup in self._spec().get("cgroups", []):
-            try:
-                pids = (Path(cgroup) / "cgroup.procs").read_text().split()
-            except OSError:
-                continue
-            for pid in pids:
-                try:
-                    os.kill(int(pid), signal.SIGKILL)
-                except OSError:
-                    pass
+        kill_cgroups(self._spec().get("cgroups", []), rounds=1)
 
     def _oom(self) -> bool:
-        from autograder.sandbox import memory_exhausted
-
         return memory_exhausted(self._spec().get("cgroups", []))
 
     def _capture_action(self, action: str, grade_id: str) -> None:
         if not self.sandbox_work:
             return
-        from autograder.sandbox import clear_capture, seal_capture
-
         work = Path(self.sandbox_work)
         (seal_capture if action == "seal" else clear_capture)(work, grade_id)
 
     def _write_report(self):
         if not self.sandbox_work:
             return
-        path = Path(self.sandbox_work) / "run.json"
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(self._report))
-        os.replace(temporary, path)
+        write_atomic(Path(self.sandbox_work) / "run.json", json.dumps(self._report))

@@ -11,24 +11,24 @@ from __future__ import annotations
 
 from nbconvert.preprocessors import Preprocessor
 
-BEGIN = "### BEGIN HIDDEN TESTS"
-END = "### END HIDDEN TESTS"
-REDACTED = "[removed: hidden test code]"
+from autograder.contract import BEGIN, ContractError, hidden_code, strip_hidden
+from autograder.scrub import REDACTED, scrub, scrub_notebook
+
+__all__ = ["REDACTED", "HideHiddenTests", "hidden_code_lines", "hide_cell", "scrub",
+           "scrub_notebook", "strip_hidden_tests"]
+
+HIDDEN_NOTE = "# (hidden tests)"
 
 
 def strip_hidden_tests(source: str) -> str:
-    """Replace each hidden-test region of a grade cell's source by a one-line note."""
-    lines, hidden = [], False
-    for line in source.splitlines():
-        stripped = line.strip()
-        if stripped == BEGIN:
-            hidden = True
-            lines.append(line.replace(BEGIN, "# (hidden tests)"))
-        elif stripped == END:
-            hidden = False
-        elif not hidden:
-            lines.append(line)
-    return "\n".join(lines)
+    """Replace each hidden-test region of a grade cell's source by a one-line note.
+
+    Markers that do not form closed regions hide the whole cell: never guess and leak.
+    """
+    try:
+        return strip_hidden(source, HIDDEN_NOTE)
+    except ContractError:
+        return HIDDEN_NOTE
 
 
 def hide_cell(cell) -> None:
@@ -44,42 +44,12 @@ def hidden_code_lines(notebook, minimum: int = 12) -> list[str]:
     lines = set()
     for cell in notebook.cells:
         if cell.get("metadata", {}).get("nbgrader", {}).get("grade") and BEGIN in cell.source:
-            inside = False
-            for line in cell.source.splitlines():
-                marker = line.strip()
-                if marker in (BEGIN, END):
-                    inside = marker == BEGIN
-                elif inside and len(marker) >= minimum:
-                    lines.add(marker)
+            try:
+                code = hidden_code(cell.source)
+            except ContractError:
+                code = cell.source.splitlines()  # bad markers: treat every line as hidden
+            lines.update(line.strip() for line in code if len(line.strip()) >= minimum)
     return sorted(lines, key=len, reverse=True)
-
-
-def scrub(text: str, leaks: list[str]) -> str:
-    """`text` with every occurrence of a line of `leaks` replaced by a note."""
-    if not isinstance(text, str):
-        return text
-    for line in leaks:
-        if line in text:
-            text = text.replace(line, REDACTED)
-    return text
-
-
-def _scrub_output(output, leaks) -> None:
-    for key in ("text", "evalue"):
-        if key in output:
-            output[key] = scrub(output[key], leaks)
-    if "traceback" in output:
-        output["traceback"] = [scrub(line, leaks) for line in output["traceback"]]
-    for mime, value in output.get("data", {}).items():
-        if mime.startswith("text/") or mime.endswith("json"):
-            output["data"][mime] = scrub(value, leaks) if isinstance(value, str) else value
-
-
-def scrub_notebook(notebook, leaks: list[str]) -> None:
-    """Remove lines of hidden code from the outputs of every cell of `notebook`."""
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            _scrub_output(output, leaks)
 
 
 class HideHiddenTests(Preprocessor):

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import ast
 import builtins
+import symtable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-BEGIN, END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+from autograder.contract import BEGIN, END, ContractError, split_hidden
+
+__all__ = ["BEGIN", "END", "Assignment", "Test", "assignments", "contract_problems",
+           "hidden_lines", "load_assignment", "parse_hidden", "split_hidden"]
 REPLAY_GLOBALS = {"cnnkit", "keras", "np"}
 
 
@@ -60,22 +64,6 @@ class Assignment:
         return next(t for t in self.tests if t.id == test_id)
 
 
-def split_hidden(source: str) -> tuple[str, str | None]:
-    """(source without hidden regions, the hidden code or None when there is none)."""
-    visible, hidden, inside = [], [], False
-    for line in source.splitlines():
-        marker = line.strip()
-        if marker == BEGIN:
-            inside = True
-        elif marker == END:
-            inside = False
-        elif inside:
-            hidden.append(line)
-        else:
-            visible.append(line)
-    return "\n".join(visible), ("\n".join(hidden) if hidden or BEGIN in source else None)
-
-
 def _is_capture(node: ast.stmt) -> bool:
     if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
         return False
@@ -84,20 +72,21 @@ def _is_capture(node: ast.stmt) -> bool:
 
 
 def _free_names(tree: ast.Module) -> set[str]:
-    """Names a block of code reads without defining them (roughly: good enough to lint)."""
-    stored, loaded = set(), set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            (loaded if isinstance(node.ctx, ast.Load) else stored).add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            stored.add(node.name)
-        elif isinstance(node, ast.arg):
-            stored.add(node.arg)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            stored.update((a.asname or a.name).split(".")[0] for a in node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            stored.add(node.name)
-    return loaded - stored - set(dir(builtins))
+    """Names a block of code reads from its globals without defining them (via `symtable`)."""
+    top = symtable.symtable(ast.unparse(tree), "<hidden test>", "exec")
+    defined = {s.get_name() for s in top.get_symbols()
+               if s.is_assigned() or s.is_imported() or s.is_namespace()}
+    used = set()
+
+    def visit(table: symtable.SymbolTable) -> None:
+        for symbol in table.get_symbols():
+            if symbol.is_referenced() and (table is top or symbol.is_global()):
+                used.add(symbol.get_name())
+        for child in table.get_children():
+            visit(child)
+
+    visit(top)
+    return used - defined - set(dir(builtins))
 
 
 def parse_hidden(test: Test) -> None:
@@ -145,8 +134,13 @@ def load_assignment(source_dir: Path, name: str) -> Assignment:
         raise ValueError(f"expected one notebook in {folder}, found {len(notebooks)}")
     nb = nbformat.read(notebooks[0], as_version=4)
     tests, ids, texts, metadata = [], [], set(), {}
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells):
         meta = cell.metadata.get("nbgrader", {})
+        try:
+            split_hidden(cell.source)
+        except ContractError as error:
+            raise ValueError(f"{notebooks[0]}, cell {index} "
+                             f"({meta.get('grade_id') or 'no grade id'}): {error}") from None
         if meta.get("grade_id"):
             ids.append(meta["grade_id"])
             metadata[meta["grade_id"]] = (cell.cell_type, dict(meta))

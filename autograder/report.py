@@ -1,45 +1,13 @@
-"""Results as a terminal table, Gradescope's results.json, a grades CSV, and atomic files.
+"""Results rendered: a terminal table, Markdown, Gradescope's results.json, a grades CSV.
 
-A result (see `autograder.grader`) is a dict:
-
-    assignment, student, notebook, sha256
-    status      graded | timeout | crashed | rejected (| error: the grader failed)
-    message     why, when the status is not `graded`
-    score, max_score, seconds
-    tests       [{id, points, max_points, status, message}], status one of
-                passed, failed, error, timeout, missing, tampered
-    manual      [{id, max_points, status: pending | missing}]
-    isolation   {sandbox, network, memory_limit_gib, ...}
-    leaderboard [{name, value, order}] when a hidden test posted values in the clean room
-                (`cnnkit.grading.leaderboard`); absent otherwise
+A result is defined in `autograder.result`.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
-import os
-import tempfile
 from pathlib import Path
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` so that readers see the old or the new file, never a part."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def write_json(path: Path, data) -> None:
-    write_atomic(path, json.dumps(data, indent=2) + "\n")
 
 
 def table(result: dict) -> str:

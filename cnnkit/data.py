@@ -21,10 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
-from cnnkit import sources
+from cnnkit import paths, sources
+from cnnkit.paths import DATASETS, data_dir
 from cnnkit.sources import Dataset
 
-DATASETS = ("mnist", "fashion_mnist")
 CLASS_NAMES = {
     "mnist": ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
     "fashion_mnist": ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -63,15 +63,9 @@ def _checked(name: str) -> str:
     return name
 
 
-def data_dir() -> Path:
-    """Where datasets live: `$CNNKIT_DATA_DIR` if set, else Keras's cache `~/.keras/datasets`."""
-    folder = os.environ.get("CNNKIT_DATA_DIR")
-    return Path(folder).expanduser() if folder else Path.home() / ".keras" / "datasets"
-
-
 def cache_path(name: str) -> Path:
     """The fast cache of dataset `name`: an uncompressed `.npz` with the four arrays."""
-    return data_dir() / "cnnkit" / f"{_checked(name)}.npz"
+    return paths.cache_path(_checked(name))
 
 
 def class_names(name: str) -> list[str]:
@@ -250,7 +244,7 @@ def fetch(name: str | None = None) -> dict[str, Path]:
     `{name: cache path}`.
     """
     names = DATASETS if name is None else (_checked(name),)
-    root, paths = data_dir(), {}
+    root, caches = data_dir(), {}
     for each in names:
         try:
             print(f"{each}: {sources.provision(each, root)}")
@@ -258,12 +252,12 @@ def fetch(name: str | None = None) -> dict[str, Path]:
             print(f"{each}: could not fetch the raw files ({err}); trying the other sources")
         start = time.perf_counter()
         _, origin = _load(each)
-        paths[each] = cache_path(each)
-        if not paths[each].is_file():
-            raise OSError(f"could not write {paths[each]}: is {root} writable?")
-        print(f"{each}: cache {paths[each]} ready, from {origin} "
+        caches[each] = cache_path(each)
+        if not caches[each].is_file():
+            raise OSError(f"could not write {caches[each]}: is {root} writable?")
+        print(f"{each}: cache {caches[each]} ready, from {origin} "
               f"({time.perf_counter() - start:.1f} s)")
-    return paths
+    return caches
 
 
 def info() -> str:

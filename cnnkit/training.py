@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 import keras
 import numpy as np
 
-from cnnkit.provenance import fingerprint, record_training
 from cnnkit.progress import Progress
+from cnnkit.provenance import fingerprint, record_training
 
 
 def set_seed(seed: int = 0) -> None:

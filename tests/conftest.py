@@ -10,7 +10,10 @@ import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 
-from autograder import course, grader
+from autograder.course import Course
+from autograder.options import Options
+from autograder.pipeline import grade as grade_submission
+from autograder.result import scores_of
 from cnnkit.cpu import use_fast_kernels
 
 REPO = Path(__file__).resolve().parent.parent
@@ -65,15 +68,15 @@ def autograded(tmp_path_factory):
         key = (assignment, tuple(sorted((s, str(p)) for s, p in submissions.items())))
         if key not in cache:
             root = tmp_path_factory.mktemp(f"course-{assignment}")
-            graded = grader.Course(root, REPO / "source", assignment)
+            graded = Course(root, REPO / "source", assignment)
             graded.setup()
             start = time.perf_counter()
-            outcome = {s: grader.grade(graded, s, p, grader.Options())
+            outcome = {s: grade_submission(graded, s, p, Options())
                        for s, p in submissions.items()}
             if "reference" in submissions or assignment not in runs:
                 runs[assignment] = {"root": root, "seconds": time.perf_counter() - start}
             results.setdefault(assignment, {}).update(outcome)
-            cache[key] = {s: course.scores_of(r) for s, r in outcome.items()}
+            cache[key] = {s: scores_of(r) for s, r in outcome.items()}
         return cache[key]
 
     grade.runs = runs

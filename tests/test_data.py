@@ -245,6 +245,7 @@ def test_data_dir_honours_the_environment(tmp_path, monkeypatch):
     assert data.data_dir() == tmp_path
     assert data.cache_path("mnist") == tmp_path / "cnnkit" / "mnist.npz"
     monkeypatch.delenv("CNNKIT_DATA_DIR")
+    monkeypatch.delenv("KERAS_HOME", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
     assert data.data_dir() == tmp_path / ".keras" / "datasets"
 

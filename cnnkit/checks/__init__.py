@@ -26,8 +26,8 @@ from cnnkit.checks.compact_cnn import (
     check_scheduled_training,
     layer_rule_problems,
 )
-from cnnkit.checks.gradable import check_gradable
 from cnnkit.checks.failure import CheckFailed
+from cnnkit.checks.gradable import check_gradable
 from cnnkit.checks.learning_curves import (
     check_confusion_matrix,
     check_fresh_builder,

@@ -16,7 +16,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-CAPTURE_ENV = "CNNKIT_CAPTURE_DIR"
+from cnnkit.paths import CAPTURE_ENV
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
 

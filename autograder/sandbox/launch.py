@@ -1,6 +1,6 @@
 """Start one sandboxed process: join its cgroups, set its limits, then exec the sandbox.
 
-    python -m autograder.launch SPEC.json -- COMMAND [ARGS...]
+    python -m autograder.sandbox.launch SPEC.json -- COMMAND [ARGS...]
 
 Jupyter starts the student's kernel through this module (it is the first word of
 the sandbox kernelspec's argv); the clean-room replay uses it too. It runs with the
@@ -58,7 +58,7 @@ def set_limits(limits: dict[str, int]) -> None:
 
 def main(argv: list[str]) -> None:
     if len(argv) < 3 or argv[1] != "--":
-        sys.exit("usage: python -m autograder.launch SPEC.json -- COMMAND [ARGS...]")
+        sys.exit("usage: python -m autograder.sandbox.launch SPEC.json -- COMMAND [ARGS...]")
     with open(argv[0]) as handle:
         spec = json.load(handle)
     command = argv[2:]

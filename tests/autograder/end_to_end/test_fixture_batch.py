@@ -351,3 +351,13 @@ def test_rerun_resumes_and_force_regrades(batch):
     process = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
     assert process.returncode == 0
     assert f"{len(CASES)} already graded, 0 to grade" in process.stdout
+
+
+def test_every_result_matches_the_schema(batch):
+    from autograder.result import validate
+
+    out, *_ = batch
+    results = sorted(out.glob("*.json"))
+    assert results
+    for path in results:
+        validate(json.loads(path.read_text()))

@@ -30,3 +30,8 @@ def test_preprocessor_hides_code_and_traceback_of_grade_cells_only():
     assert "secret_check" not in text
     assert notebook.cells[0].outputs[0]["traceback"] == ["AssertionError: accuracy too low"]
     assert notebook.cells[1].source == "x = 1  # ### BEGIN HIDDEN TESTS in a comment"
+
+
+def test_unclosed_markers_hide_the_whole_cell():
+    source = "visible()\n### BEGIN HIDDEN TESTS\nsecret_check(model)"
+    assert strip_hidden_tests(source) == "# (hidden tests)"

@@ -24,8 +24,12 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from autograder.grader import Course, _sha256, grade
-from autograder.report import grades_csv, write_atomic, write_json
+from autograder.course import Course
+from autograder.files import write_atomic, write_json
+from autograder.options import Options
+from autograder.pipeline import grade
+from autograder.report import grades_csv
+from autograder.result import grader_failed, sha256
 
 STUDENT = re.compile(r"[^A-Za-z0-9_.@+-]")
 
@@ -64,17 +68,7 @@ def _done(out: Path, student: str, notebook: Path) -> bool:
         previous = json.loads((out / f"{student}.json").read_text())
     except (OSError, ValueError):
         return False
-    return previous.get("sha256") == _sha256(notebook) and previous.get("status") != "error"
-
-
-def _grader_failed(course: Course, student: str, notebook: Path, error: str) -> dict:
-    from autograder.grader import rejected
-
-    result = rejected(course, student, notebook, error)
-    result.update(status="error", message=f"the grader failed: {error}")
-    for test in result["tests"]:
-        test["message"] = "not graded: the grader failed"
-    return result
+    return previous.get("sha256") == sha256(notebook) and previous.get("status") != "error"
 
 
 def _minimal_feedback(result: dict) -> str:
@@ -108,20 +102,26 @@ def _eta(started: float, finished: int, remaining: int, workers: int) -> str:
     return f"ETA {seconds / 60:.1f} min" if seconds >= 90 else f"ETA {seconds:.0f} s"
 
 
-def run_batch(args) -> int:
-    from autograder.__main__ import options_from
+def main(assignment: str, submissions: Path, out: Path, source: Path, options: Options,
+         workers: int = 1, force: bool = False, course: Path | None = None) -> int:
+    """Grade every submission in `submissions`; exit status 2 if the grader failed for any."""
+    return run_batch(assignment, submissions, out, source, options, workers=workers,
+                     force=force, course_dir=course)
 
-    out = args.out.resolve()
+
+def run_batch(assignment: str, folder: Path, out: Path, source: Path, options: Options,
+              workers: int = 1, force: bool = False, course_dir: Path | None = None) -> int:
+    """Grade every submission in `folder` into `out` (see the module docstring)."""
+    out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    course = Course(args.course or out / "course", args.source, args.assignment)
+    course = Course(course_dir or out / "course", source, assignment)
     course.setup()
-    submissions = discover(args.submissions, course.assignment.name, course.notebook_name)
-    todo = {s: p for s, p in submissions.items() if args.force or not _done(out, s, p)}
+    submissions = discover(folder, course.assignment.name, course.notebook_name)
+    todo = {s: p for s, p in submissions.items() if force or not _done(out, s, p)}
     print(f"{len(submissions)} submissions of {course.assignment.name}; "
           f"{len(submissions) - len(todo)} already graded, {len(todo)} to grade "
-          f"with {args.workers} worker(s)", flush=True)
-    options = options_from(args)
-    hide = [args.submissions.resolve(), out]
+          f"with {workers} worker(s)", flush=True)
+    hide = [Path(folder).resolve(), out]
     test_ids = [t.id for t in course.assignment.autograded]
     lock, started, finished = threading.Lock(), time.monotonic(), 0
 
@@ -131,7 +131,8 @@ def run_batch(args) -> int:
         except Exception as error:  # one bad submission never stops a batch
             detail = "".join(traceback.format_exception_only(type(error), error)).strip()
             print(f"grader failure for {student}: {detail}", file=sys.stderr, flush=True)
-            return _grader_failed(course, student, notebook, detail[-500:])
+            return grader_failed(course.assignment, student, notebook,
+                                 detail[-500:]).to_json()
 
     def results_so_far() -> dict[str, dict]:
         results = {}
@@ -149,12 +150,12 @@ def run_batch(args) -> int:
             write_atomic(out / "grades.csv", grades_csv(list(results_so_far().values()),
                                                         test_ids))
             finished += 1
-            eta = _eta(started, finished, len(todo) - finished, args.workers)
+            eta = _eta(started, finished, len(todo) - finished, workers)
             print(f"[{finished:>3}/{len(todo)}] {student:<20} {result['status']:<9} "
                   f"{result['score']:g}/{result['max_score']:g}  {result['seconds']:.0f} s  "
                   f"{eta}", flush=True)
 
-    with ThreadPoolExecutor(max_workers=max(1, args.workers)) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = {pool.submit(one, s, p): s for s, p in todo.items()}
         try:
             for future in as_completed(futures):

@@ -1,0 +1,49 @@
+"""`python -m autograder grade ASSIGNMENT NOTEBOOK`: grade one submission, print its table.
+
+Exit status: 0 when a result was produced (any score, also for a timed-out or crashed
+submission), 1 when the submission was rejected (the JSON is still written), 2 when the
+grader itself failed.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+from autograder.course import Course
+from autograder.errors import GraderError
+from autograder.files import write_json
+from autograder.options import Options
+from autograder.pipeline import grade
+from autograder.report import gradescope, table
+
+
+def main(assignment: str, notebook: Path, source: Path, options: Options,
+         student: str = "student", json_path: Path | None = None,
+         gradescope_path: Path | None = None) -> int:
+    """Grade `notebook` as `assignment` of the course `source`; write JSON where asked."""
+    with tempfile.TemporaryDirectory(prefix="cnnkit-course-") as scratch:
+        try:
+            course = Course(Path(scratch) / "course", source, assignment)
+            course.setup()
+            result = grade(course, student, notebook, options)
+        except (GraderError, ValueError, OSError) as error:
+            print(f"grader failure: {error}", file=sys.stderr)
+            return 2
+        except Exception:
+            traceback.print_exc()
+            print("grader failure (see the traceback above)", file=sys.stderr)
+            return 2
+    result["notebook"] = str(notebook)
+    try:
+        if json_path:
+            write_json(json_path, result)
+        if gradescope_path:
+            write_json(gradescope_path, gradescope(result))
+    except OSError as error:
+        print(f"grader failure: cannot write the result: {error}", file=sys.stderr)
+        return 2
+    print(table(result))
+    return 1 if result["status"] == "rejected" else 0
