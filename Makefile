@@ -51,7 +51,7 @@ test: venv data
 	$(PY) -m pytest
 
 test-fast: venv data
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest -m "not slow" -n 2
 
 # The student's view, set up in .lab/ for this command only: no instructor tools, no news
 # prompt, quiet TensorFlow start-up, notebooks trusted and unmodified on open.

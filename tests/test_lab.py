@@ -21,6 +21,7 @@ def test_lab_kernel_is_as_quiet_as_the_graders():
     assert spec["argv"][0] == "python"  # Jupyter runs it with its own interpreter
 
 
+@pytest.mark.slow  # a real kernel per notebook
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_setup_cell_prints_nothing(assignment, monkeypatch):
     """The first code cell runs without TensorFlow's start-up lines or an echoed value."""

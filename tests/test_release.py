@@ -66,6 +66,7 @@ def test_release_has_no_solutions_or_hidden_tests(assignment):
         assert cell.get("outputs", []) == [], "release notebooks are saved without outputs"
 
 
+@pytest.mark.slow  # a real kernel per notebook
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_untouched_release_stops_at_first_answer_cell(assignment):
     path = notebook_of(REPO / "release" / assignment)
