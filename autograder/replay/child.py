@@ -8,7 +8,8 @@ Keras and cnnkit: never the autograder, which the sandbox does not show. It impo
 them first, touches `ready` beside RESULTS, and waits for JOB to appear:
 `{"tests": [{"id", "captured": [names], "code"}]}`. For each test it loads the
 captured objects from `CAPTURE/<id>/` without running any of the student's code
-(`load`), binds them to their names, runs the code, and rewrites RESULTS:
+(`cnnkit.safe_load.load_captured`), binds them to their names, runs the code, and
+rewrites RESULTS:
 `{id: {"status": passed | failed | missing | error, "message", "seconds"}}` (with
 "missing": [names] and "leaderboard": [values posted by the test] where there are), after
 every test, so a replay that runs out of time still reports the tests it did.
@@ -20,9 +21,6 @@ import os
 import sys
 import time
 import warnings
-import zipfile
-
-MAX_UNPACKED = 4 * 1024**3
 
 
 def save(results: dict, path: str) -> None:
@@ -32,71 +30,13 @@ def save(results: dict, path: str) -> None:
     os.replace(path + ".tmp", path)
 
 
-def only_keras(node, where):
-    """Refuse configs that name anything but Keras's own classes (custom objects)."""
-    if isinstance(node, dict):
-        module, registered = node.get("module"), node.get("registered_name")
-        if module is not None and not (module == "keras" or str(module).startswith("keras.")):
-            raise ValueError(f"{where} uses {module}.{node.get('class_name')}, which is not part "
-                             "of Keras; only models made of Keras's own layers can be graded")
-        if registered not in (None, node.get("class_name")) and not str(registered).startswith(
-                "keras"):
-            raise ValueError(f"{where} uses the custom object {registered!r}; only models made "
-                             "of Keras's own layers can be graded")
-        for value in node.values():
-            only_keras(value, where)
-    elif isinstance(node, list):
-        for value in node:
-            only_keras(value, where)
-
-
-MAX_MODELS = 100
-
-
-def load_model(path: str, name: str):
-    """A captured Keras model, refused if it is too large or names anything but Keras."""
-    import keras
-
-    with zipfile.ZipFile(path) as archive:
-        if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED:
-            raise ValueError(f"the captured model {name} is too large")
-        only_keras(json.loads(archive.read("config.json")), f"the captured model {name}")
-    return keras.saving.load_model(path, safe_mode=True, compile=True)
-
-
-def load(folder, name):
-    """The captured object `name`, loaded without running any of the student's code.
-
-    A list of models was captured as name.0.keras, name.1.keras, ...: it loads as a list.
-    """
-    import numpy as np
-
-    paths = [folder + "/" + name + suffix for suffix in (".keras", ".npy", ".json")]
-    candidates = [p for p in paths if os.path.isfile(p)]
-    if not candidates:
-        files = os.listdir(folder) if os.path.isdir(folder) else []
-        numbered = sorted((int(f[len(name) + 1:-6]), f) for f in files if f.startswith(
-            name + ".") and f.endswith(".keras") and f[len(name) + 1:-6].isdigit())
-        if not numbered:
-            raise LookupError(name)
-        if len(numbered) > MAX_MODELS:
-            raise ValueError(f"more than {MAX_MODELS} models were captured as {name}")
-        return [load_model(folder + "/" + f, f"{name}[{i}]") for i, f in numbered]
-    path = candidates[0]
-    if path.endswith(".keras"):
-        return load_model(path, name)
-    if path.endswith(".npy"):
-        return np.load(path, allow_pickle=False)
-    with open(path) as handle:
-        return json.load(handle)
-
-
 def run_test(test: dict, capture: str) -> dict:
     """{status, message, seconds} of one hidden test on its captured objects."""
     import keras
     import numpy as np
 
     import cnnkit
+    from cnnkit.safe_load import load_captured
 
     started = time.monotonic()
     entry = {"status": "passed", "message": ""}
@@ -105,7 +45,7 @@ def run_test(test: dict, capture: str) -> dict:
     missing = []
     for name in test["captured"]:
         try:
-            namespace[name] = load(folder, name)
+            namespace[name] = load_captured(folder, name)
         except LookupError:
             missing.append(name)
         except Exception as error:

@@ -19,6 +19,7 @@ import keras
 
 from cnnkit.architecture import layer_table
 from cnnkit.checks.common import _fail
+from cnnkit.safe_load import foreign_classes
 
 _ADVICE = (
     "Build the model from Keras's own layers only: instead of a Lambda layer use a "
@@ -26,25 +27,6 @@ _ADVICE = (
     "layers.Activation, layers.ZeroPadding2D, ...), and instead of a layer class of your "
     "own the Keras layers it is made of."
 )
-
-
-def _foreign_classes(node) -> list[str]:
-    """The classes a saved model's config names that are not Keras's own."""
-    found = []
-    if isinstance(node, dict):
-        module = str(node.get("module") or "keras")
-        registered = node.get("registered_name")
-        if not (module == "keras" or module.startswith("keras.")):
-            found.append(f"{module}.{node.get('class_name')}")
-        elif registered not in (None, node.get("class_name")) and not str(
-                registered).startswith("keras"):
-            found.append(str(registered))
-        for value in node.values():
-            found.extend(_foreign_classes(value))
-    elif isinstance(node, list):
-        for value in node:
-            found.extend(_foreign_classes(value))
-    return found
 
 
 def check_gradable(model: keras.Model, name: str = "model") -> None:
@@ -64,7 +46,7 @@ def check_gradable(model: keras.Model, name: str = "model") -> None:
         except Exception as error:  # Keras raises many kinds here
             _fail(f"`{name}` cannot be saved, so it cannot be graded: {error}\n{_ADVICE}")
         with zipfile.ZipFile(path) as archive:
-            foreign = _foreign_classes(json.loads(archive.read("config.json")))
+            foreign = foreign_classes(json.loads(archive.read("config.json")))
         if foreign:
             _fail(f"`{name}` uses {', '.join(sorted(set(foreign)))}, which is not part of "
                   f"Keras: the grader loads only Keras's own layers.\n{_ADVICE}")

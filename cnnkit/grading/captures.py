@@ -8,6 +8,7 @@ sets, `capture` does nothing.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -17,6 +18,7 @@ import keras
 import numpy as np
 
 from cnnkit.paths import CAPTURE_ENV
+from cnnkit.safe_load import load_captured
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
 
@@ -84,7 +86,8 @@ def _json_default(value):
 def load_capture(name: str, root: str | os.PathLike | None = None) -> dict:
     """Load what `capture(name, ...)` saved: a dict of the captured objects.
 
-    Models are loaded with `safe_mode=True` and arrays without pickle, so a capture
+    It loads as the clean room does (`cnnkit.safe_load.load_captured`): models with
+    `safe_mode=True` and Keras's own classes only, arrays without pickle, so a capture
     cannot run code when loaded.
     """
     _check_name(name)
@@ -92,17 +95,9 @@ def load_capture(name: str, root: str | os.PathLike | None = None) -> dict:
     if not root:
         raise ValueError(f"no capture directory: pass root or set ${CAPTURE_ENV}")
     folder = Path(root) / name
-    objects, lists = {}, {}
-    for path in sorted(folder.glob("*")) if folder.is_dir() else []:
-        key, _, index = path.stem.rpartition(".")
-        if path.suffix == ".keras" and key and index.isdigit():
-            lists.setdefault(key, {})[int(index)] = keras.saving.load_model(path, safe_mode=True)
-        elif path.suffix == ".keras":
-            objects[path.stem] = keras.saving.load_model(path, safe_mode=True)
-        elif path.suffix == ".npy":
-            objects[path.stem] = np.load(path, allow_pickle=False)
-        elif path.suffix == ".json":
-            objects[path.stem] = json.loads(path.read_text())
-    for key, models in lists.items():
-        objects[key] = [models[i] for i in sorted(models)]
+    names = {path.name.split(".")[0] for path in folder.glob("*")} if folder.is_dir() else set()
+    objects = {}
+    for key in sorted(names):
+        with contextlib.suppress(LookupError):  # e.g. a stray file of another kind
+            objects[key] = load_captured(folder, key)
     return objects
