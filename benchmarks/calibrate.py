@@ -33,6 +33,27 @@ REPO = Path(__file__).resolve().parent.parent
 SEED_CALL = "cnnkit.set_seed(0)"
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages, as text: every run records them, since a run
+    measured while other work ran on the machine has slower times (never its accuracy)."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
+def write_record(out: Path, record: dict, summary: dict) -> None:
+    """Write a calibration file: `record` (assignment, dataset, runs, ...), this machine's
+    CPU and versions, and `summary`; print the summary."""
+    out.parent.mkdir(exist_ok=True)
+    machine = {**cpu_description(), "python": platform.python_version(),
+               "keras": keras.__version__}
+    out.write_text(json.dumps({**record, "machine": machine, "summary": summary},
+                              indent=2) + "\n")
+    print(json.dumps(summary, indent=2))
+    print(f"written to {out}")
+
+
 def with_seed(notebook: nbformat.NotebookNode, seed: int) -> nbformat.NotebookNode:
     """A copy of `notebook` whose setup cell seeds with `seed` instead of 0."""
     copy = nbformat.from_dict(notebook)
@@ -126,19 +147,9 @@ def main(argv=None) -> int:
             "mean": sum(values) / len(values),
             "suggested_threshold": math.floor((lowest - 0.015) * 100) / 100,
         }
-    result = {
-        "assignment": args.assignment,
-        "dataset": args.dataset,
-        "machine": {**cpu_description(), "python": platform.python_version(),
-                    "keras": keras.__version__},
-        "runs": runs,
-        "summary": summary,
-    }
     out = REPO / "benchmarks" / "calibration" / f"{args.assignment}.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(summary, indent=2))
-    print(f"written to {out.relative_to(REPO)}")
+    write_record(out, {"assignment": args.assignment, "dataset": args.dataset, "runs": runs},
+                 summary)
     return 0
 
 

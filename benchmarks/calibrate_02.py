@@ -15,26 +15,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import tempfile
 import time
 from pathlib import Path
 
-import keras
 import nbformat
 from nbclient import NotebookClient
 
-from benchmarks.calibrate import with_seed
+from benchmarks.calibrate import load_average, with_seed, write_record
 from cnnkit import grading
-from cnnkit.cpu import cpu_description
 
 REPO = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "02_variants"
 POINTS = 5.0
-
-
-def _load() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def run_once(path: Path, seed: int, timeout: int) -> dict:
@@ -42,7 +35,7 @@ def run_once(path: Path, seed: int, timeout: int) -> dict:
     notebook = with_seed(nbformat.read(path, as_version=4), seed)
     with tempfile.TemporaryDirectory() as captures:
         os.environ[grading.CAPTURE_ENV] = captures
-        load_before = _load()
+        load_before = load_average()
         try:
             start = time.perf_counter()
             NotebookClient(
@@ -82,7 +75,7 @@ def run_once(path: Path, seed: int, timeout: int) -> dict:
         "seed": seed,
         "notebook_seconds": round(seconds, 1),
         "load_before": load_before,
-        "load_after": _load(),
+        "load_after": load_average(),
         "errors": errors,
         "runs": runs,
         "measured_by_hidden_test": measured,
@@ -123,18 +116,8 @@ def main(argv=None) -> int:
         results.append(run_once(path, seed, args.timeout))
         print(json.dumps(results[-1]), flush=True)
     out = REPO / "benchmarks" / "calibration" / f"{ASSIGNMENT}.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({
-        "assignment": ASSIGNMENT,
-        "dataset": "fashion_mnist",
-        "machine": {**cpu_description(), "python": platform.python_version(),
-                    "keras": keras.__version__},
-        "required_gain_points": POINTS,
-        "seeds": results,
-        "summary": summarize(results),
-    }, indent=2) + "\n")
-    print(json.dumps(summarize(results), indent=2))
-    print(f"written to {out.relative_to(REPO)}")
+    write_record(out, {"assignment": ASSIGNMENT, "dataset": "fashion_mnist",
+                       "required_gain_points": POINTS, "seeds": results}, summarize(results))
     return 0
 
 

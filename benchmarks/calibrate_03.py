@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import platform
 import time
 from pathlib import Path
 
@@ -32,9 +31,8 @@ import numpy as np
 from keras import layers
 
 import cnnkit
-from benchmarks.calibrate import solution_code
+from benchmarks.calibrate import load_average, solution_code, write_record
 from cnnkit import grading
-from cnnkit.cpu import cpu_description
 
 REPO = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "03_mlp_vs_cnn"
@@ -44,14 +42,6 @@ PARTS = {  # part -> (solution cells, the model it trains)
     "conv": (("conv_model",), "conv_model"),
 }
 SWEEP_SEEDS = "seeds=[1, 2, 3]"
-
-
-def _loadavg() -> str:
-    """The 1, 5 and 15 minute load averages, as text."""
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "unknown"
 
 
 def data() -> dict:
@@ -119,25 +109,18 @@ def main(argv=None) -> int:
     variables = data()
     runs = []
     for seed in args.seeds:
-        run = {"seed": seed, "loadavg_before": _loadavg()}
+        run = {"seed": seed, "loadavg_before": load_average()}
         for part in args.parts:
             run[part] = run_part(part, seed, variables)
-        run["loadavg_after"] = _loadavg()
+        run["loadavg_after"] = load_average()
         runs.append(run)
         print(json.dumps(run), flush=True)
-    result = {
+    write_record(args.out, {
         "assignment": ASSIGNMENT,
         "dataset": "mnist",
         "code": {part: solution_code(ASSIGNMENT, *PARTS[part][0]) for part in args.parts},
-        "machine": {**cpu_description(), "python": platform.python_version(),
-                    "keras": keras.__version__},
         "runs": runs,
-        "summary": summarize(runs, args.parts),
-    }
-    args.out.parent.mkdir(exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result["summary"], indent=2))
-    print(f"written to {args.out}")
+    }, summarize(runs, args.parts))
     return 0
 
 

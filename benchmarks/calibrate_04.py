@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import platform
 import time
 from pathlib import Path
 
@@ -28,17 +27,12 @@ import numpy as np
 from keras import layers
 
 import cnnkit
-from benchmarks.calibrate import solution_code
+from benchmarks.calibrate import load_average, solution_code, write_record
 from cnnkit import grading
-from cnnkit.cpu import cpu_description
 
 REPO = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "04_learning_curves"
 OUT = REPO / "benchmarks" / "calibration" / f"{ASSIGNMENT}.json"
-
-
-def _load() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def run_once(seed: int, curve: bool) -> dict:
@@ -49,7 +43,7 @@ def run_once(seed: int, curve: bool) -> dict:
                  "y_train": y_train}
     exec(solution_code(ASSIGNMENT, "subsets", "build_cnn"), namespace)
     subsets = namespace["subsets"] if curve else [np.arange(len(y_train))]
-    load_before = _load()
+    load_before = load_average()
     start = time.perf_counter()
     table, models = cnnkit.experiments.learning_curve(
         namespace["build_cnn"], subsets,
@@ -66,7 +60,7 @@ def run_once(seed: int, curve: bool) -> dict:
         "batch_size": namespace["BATCH_SIZE"],
         "seconds": round(seconds, 1),
         "load_before": load_before,
-        "load_after": _load(),
+        "load_after": load_average(),
     }
 
 
@@ -92,19 +86,13 @@ def main(argv=None) -> int:
         "mean": round(sum(accuracies) / len(accuracies), 4),
         "suggested_threshold": math.floor((lowest - 0.015) * 1000 + 1e-9) / 1000,
     }
-    OUT.parent.mkdir(exist_ok=True)
-    OUT.write_text(json.dumps({
+    write_record(OUT, {
         "assignment": ASSIGNMENT,
         "dataset": "mnist",
         "what": "test accuracy of the CNN trained on all 60,000 images with the notebook's "
                 "budget (the model of test_full_data_accuracy)",
-        "machine": {**cpu_description(), "python": platform.python_version(),
-                    "keras": keras.__version__},
         "runs": runs,
-        "summary": summary,
-    }, indent=2) + "\n")
-    print(json.dumps(summary, indent=2))
-    print(f"written to {OUT.relative_to(REPO)}")
+    }, summary)
     return 0
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import platform
 import re
 import time
 from pathlib import Path
@@ -33,17 +32,12 @@ import numpy as np
 from keras import layers
 
 import cnnkit
-from benchmarks.calibrate import solution_code
+from benchmarks.calibrate import load_average, solution_code, write_record
 from cnnkit import grading
-from cnnkit.cpu import cpu_description
 
 REPO = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "05_compact_cnn"
 EPOCHS_LINE = re.compile(r"^EPOCHS, BATCH_SIZE = \d+, (\d+)$", re.MULTILINE)
-
-
-def _load() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def training_code(epochs: int | None) -> str:
@@ -70,7 +64,7 @@ def run_once(seed: int, epochs: int | None, images: int | None, kernels: bool) -
     """Build and train the notebook's compact CNN from `seed`; measure it on the test set."""
     cnnkit.set_seed(seed)
     namespace = _namespace(images)
-    load_before = _load()
+    load_before = load_average()
     start = time.perf_counter()
     exec(training_code(epochs), namespace)
     seconds = time.perf_counter() - start
@@ -86,7 +80,7 @@ def run_once(seed: int, epochs: int | None, images: int | None, kernels: bool) -
         "epoch_seconds": [round(s, 1) for s in record.epoch_seconds],
         "history": record.history,
         "load_before": load_before,
-        "load_after": _load(),
+        "load_after": load_average(),
     }
     if kernels:
         start = time.perf_counter()
@@ -134,19 +128,13 @@ def main(argv=None) -> int:
         raise SystemExit(f"no runs recorded in {out.relative_to(REPO)}: give --seeds")
     runs.sort(key=lambda r: r["seed"])
     summary = summarise(runs)
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({
+    write_record(out, {
         "assignment": ASSIGNMENT,
         "dataset": "mnist",
         "what": "test accuracy of the notebook's compact CNN (the model of "
                 "test_compact_accuracy), trained as its train_compact cell does",
-        "machine": {**cpu_description(), "python": platform.python_version(),
-                    "keras": keras.__version__},
         "runs": runs,
-        "summary": summary,
-    }, indent=2) + "\n")
-    print(json.dumps(summary, indent=2))
-    print(f"written to {out.relative_to(REPO)}")
+    }, summary)
     return 0
 
 

@@ -68,12 +68,12 @@ def _activation_name(layer: keras.layers.Layer) -> str | None:
     return getattr(activation, "__name__", str(activation))
 
 
-def _leaf_layers(model: keras.Model) -> list[keras.layers.Layer]:
+def leaf_layers(model: keras.Model) -> list[keras.layers.Layer]:
     """All layers of `model`, with nested models replaced by their own layers."""
     leaves = []
     for layer in model.layers:
         if isinstance(layer, keras.Model):
-            leaves.extend(_leaf_layers(layer))
+            leaves.extend(leaf_layers(layer))
         elif type(layer).__name__ != "InputLayer":
             leaves.append(layer)
     return leaves
@@ -101,7 +101,7 @@ def layer_table(model: keras.Model) -> list[LayerRow]:
     if not isinstance(model, keras.Model):
         raise TypeError(f"expected a keras.Model, got {type(model).__name__}")
     rows: list[LayerRow] = []
-    for layer in _leaf_layers(model):
+    for layer in leaf_layers(model):
         kind = type(layer).__name__
         activation = _activation_name(layer)
         is_activation_layer = canonical_type(kind) == ACTIVATION

@@ -21,6 +21,8 @@ from typing import NamedTuple
 
 import keras
 
+from cnnkit.architecture import leaf_layers
+
 _KERNEL_LAYERS = {"Conv2D", "SeparableConv2D", "DepthwiseConv2D", "Conv2DTranspose"}
 _POOLING_LAYERS = {"MaxPooling2D", "AveragePooling2D"}
 _GLOBAL_LAYERS = {"GlobalAveragePooling2D", "GlobalMaxPooling2D"}
@@ -78,16 +80,6 @@ def _describe(layer) -> str:
     return kind
 
 
-def _leaf_layers(model: keras.Model) -> list:
-    leaves = []
-    for layer in model.layers:
-        if isinstance(layer, keras.Model):
-            leaves.extend(_leaf_layers(layer))
-        elif type(layer).__name__ != "InputLayer":
-            leaves.append(layer)
-    return leaves
-
-
 def _shape(tensor) -> tuple:
     return tuple(tensor.shape)[1:]
 
@@ -125,7 +117,7 @@ def receptive_fields(model: keras.Model) -> list[ReceptiveRow]:
     start = ((1, 1), (1, 1), image_shape[:2])
     previous = start
     rows = []
-    for layer in _leaf_layers(model):
+    for layer in leaf_layers(model):
         kind = type(layer).__name__
         inbound = [geometry.get(id(t)) for t in _inputs(layer)]
         inbound = [g for g in inbound if g is not None] or [previous]

@@ -14,8 +14,8 @@ from cnnkit.checks.common import _fail
 from cnnkit.receptive import (
     _KERNEL_LAYERS,
     ReceptiveRow,
-    _leaf_layers,
     format_receptive_fields,
+    leaf_layers,
     receptive_fields,
 )
 
@@ -41,7 +41,7 @@ def _is_one_by_one(layer) -> bool:
 
 
 def _flat_dense(model: keras.Model) -> list:
-    return [layer for layer in _leaf_layers(model)
+    return [layer for layer in leaf_layers(model)
             if type(layer).__name__ == "Dense" and len(layer.input.shape) == 2]
 
 
@@ -61,7 +61,7 @@ def _budget_advice(model: keras.Model, rows: list[ReceptiveRow], budget: int) ->
                 "parameters: try GlobalAveragePooling2D (it averages each channel over all "
                 "positions and has no parameters), after a 1x1 Conv2D with one filter per "
                 "class")
-    for row, layer in zip(rows, _leaf_layers(model)):
+    for row, layer in zip(rows, leaf_layers(model)):
         if row.type in _KERNEL_LAYERS and row.params > budget // 4:
             channels_in = layer.input.shape[-1]
             advice.append(
@@ -88,7 +88,7 @@ def layer_rule_problems(model: keras.Model, num_classes: int = 10) -> list[str]:
                         f"({num_classes},): one score per class")
     if not any(r.type in _KERNEL_LAYERS for r in rows):
         problems.append("the model has no convolution: use Conv2D layers")
-    if not any(_is_one_by_one(layer) for layer in _leaf_layers(model)):
+    if not any(_is_one_by_one(layer) for layer in leaf_layers(model)):
         problems.append("the model has no 1x1 convolution: add e.g. layers.Conv2D(8, 1) to "
                         "mix channels cheaply (it reads each position alone)")
     if not any(r.type == "BatchNormalization" for r in rows):
@@ -201,7 +201,7 @@ def check_scheduled_training(model: keras.Model, history) -> None:
 
 
 def _kernel_sizes_of(model: keras.Model) -> set[int]:
-    return {max(layer.kernel_size) for layer in _leaf_layers(model)
+    return {max(layer.kernel_size) for layer in leaf_layers(model)
             if type(layer).__name__ in _KERNEL_LAYERS and max(layer.kernel_size) > 1}
 
 
