@@ -25,7 +25,7 @@ _NAMES = {
     "Cgroups": "cgroups", "kill_cgroups": "cgroups", "memory_exhausted": "cgroups",
     "clear_capture": "captures", "seal_capture": "captures",
     "KERNEL_NAME": "kernelspec",
-    "QUIET_KERNEL_ARGS": "kernelspec", "QUIET_KERNEL_ENV": "kernelspec",
+    "QUIET_KERNEL_ENV": "kernelspec",
     "exposure_problem": "exposure",
 }
 

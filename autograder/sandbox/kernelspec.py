@@ -8,13 +8,12 @@ import shutil
 from pathlib import Path
 
 KERNEL_NAME = "cnnkit-sandbox"
-QUIET_KERNEL_ARGS = ["--IPKernelApp.capture_fd_output=False"]
-"""TensorFlow's C++ start-up lines (absl, CUDA probing) go to the kernel's log, not to cells.
-
-nbgrader scores a cell 0 when anything reaches its stderr; `make lab`'s kernelspec
-(.lab/kernels/python3) passes the same arguments, so students see what the grader sees."""
 QUIET_KERNEL_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3"}
-"""TensorFlow's C++ log level for every kernel the kit starts (3: errors only)."""
+"""TensorFlow's C++ log level for every kernel the kit starts (3: errors only); `make lab`'s
+kernelspec (.lab/kernels/python3) sets the same. That kernelspec also passes
+`--IPKernelApp.capture_fd_output=False` so that the C++ start-up lines reach the terminal
+instead of the first cell; the sandboxed kernel must not: with it, the kernel dies inside
+the sandbox before it answers (measured: "Kernel died before replying to kernel_info")."""
 
 
 def write_kernelspec(folder: Path, argv: list[str]) -> Path:

@@ -43,7 +43,6 @@ from autograder.sandbox.bwrap import (
 from autograder.sandbox.cgroups import Cgroups
 from autograder.sandbox.exposure import exposure_problem
 from autograder.sandbox.kernelspec import (
-    QUIET_KERNEL_ARGS,
     QUIET_KERNEL_ENV,
     seed_matplotlib,
     write_kernelspec,
@@ -232,7 +231,7 @@ class Sandbox:
         env = self.environment({CAPTURE_ENV: capture})
         argv = self.command("kernel", [
             str(Path(sys.prefix) / "bin" / "python"), "-m", "ipykernel_launcher",
-            "-f", "{connection_file}", "--HistoryManager.hist_file=:memory:", *QUIET_KERNEL_ARGS,
+            "-f", "{connection_file}", "--HistoryManager.hist_file=:memory:",
         ], env)
         folder = write_kernelspec(self.work / "jupyter", argv)
         seed_matplotlib(self.home, self.owner)
