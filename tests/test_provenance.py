@@ -140,3 +140,20 @@ def test_capture_saves_a_list_of_models_and_loads_it_in_order(monkeypatch, tmp_p
     loaded = grading.load_capture("test_list", tmp_path)["models"]
     assert [provenance.fingerprint(m) for m in loaded] == [
         provenance.fingerprint(first), provenance.fingerprint(second)]
+
+
+def test_two_runs_that_train_alike_give_two_distinct_models_but_one_model_twice_is_refused():
+    """A sweep whose value has no effect trains equal models, each in its own run."""
+    x, y = _data()
+    start = len(provenance.training_log())
+    twins = []
+    for _ in range(2):
+        keras.utils.set_random_seed(0)
+        model = _tiny_cnn()
+        train(model, x, y, epochs=1, batch_size=32, verbose=0)
+        twins.append(model)
+    assert provenance.fingerprint(twins[0]) == provenance.fingerprint(twins[1])
+    log = provenance.training_log()[start:]  # only these two runs
+    grading.trained.check_distinct(twins, log, "sweep model")
+    with pytest.raises(AssertionError, match="no training run of its own"):
+        grading.trained.check_distinct([twins[0], twins[1], twins[0]], log, "sweep model")

@@ -131,14 +131,23 @@ def check_measured(reported, model: keras.Model, name: str, what: str,
 
 
 def check_distinct(models, log, label: str) -> None:
-    """Assert that every model of `models` was trained by the kit, each one separately."""
-    seen = set()
+    """Assert that every model of `models` was trained by the kit, each in a run of its own.
+
+    Two models may have equal weights when two runs trained them the same way (e.g. a
+    sweep whose varied value has no effect, with the same seed): that is allowed as long
+    as the log holds as many runs that produced those weights as there are such models.
+    One model (or a copy of it) reported for two entries is not.
+    """
+    seen: dict[str, int] = {}
     for index, model in enumerate(models):
         check_trained_by_kit(model, log, f"{label} {index + 1}")
         weights = fingerprint(model)
-        if weights in seen:
-            raise AssertionError(f"{label} {index + 1} has the same weights as an earlier one")
-        seen.add(weights)
+        seen[weights] = seen.get(weights, 0) + 1
+        runs = sum(1 for entry in _runs(log) if entry.get("after") == weights
+                   and int(entry.get("steps", 0)) > 0 and entry.get("before") != weights)
+        if seen[weights] > runs:
+            raise AssertionError(f"{label} {index + 1} has the same weights as an earlier one, "
+                                 "and no training run of its own produced them")
 
 
 def check_learned(model: keras.Model, log, name: str, minimum: float,
