@@ -85,7 +85,8 @@ def run_once(seed: int, epochs: int | None, images: int | None, kernels: bool) -
     if kernels:
         start = time.perf_counter()
         exec(solution_code(ASSIGNMENT, "kernel_sizes"), namespace)
-        run["kernel_sweep"] = namespace["kernel_sweep"]
+        run["kernel_sweep"] = {key: column for key, column in namespace["kernel_sweep"].items()
+                              if key != "model"}
         run["kernel_sweep_seconds"] = round(time.perf_counter() - start, 1)
     return run
 
