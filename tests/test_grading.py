@@ -177,7 +177,7 @@ def test_l2_factor_and_sweep_checks():
 
 @pytest.mark.slow
 def test_convnet_check_needs_a_convolution_and_the_accuracy():
-    with pytest.raises(AssertionError, match="no Conv2D layer"):
+    with pytest.raises(AssertionError, match="no convolution layer"):
         grading.check_convnet(models.mlp(), "mnist", 0.99)
     with pytest.raises(AssertionError, match="below the required 0.9900"):
         grading.check_convnet(models.small_convnet(), "mnist", 0.99)
