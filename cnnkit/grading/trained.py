@@ -83,16 +83,18 @@ def generalisation_gap(model: keras.Model, name: str) -> tuple[float, float, flo
     """(test accuracy, held-out accuracy, allowed gap) of `model` on the trusted `name` data.
 
     The held-out images are the last `HELD_OUT` of the training set. The allowed gap is
-    five standard errors of the difference of two independent accuracies, and at least
-    half a point. Honest models are slightly *more* accurate on these held-out images than
-    on the test set (measured: simple CNN on 20,000 images, 1 and 3 epochs, about 2 points
-    on both MNIST and Fashion-MNIST), so the check cannot fail them.
+    three standard errors of the difference of two independent accuracies, and at least
+    half a point. Honest models are *more* accurate on these held-out images than on the
+    test set or about as accurate (measured: simple CNN on 20,000 images, 1 and 3 epochs,
+    about 2 points on both MNIST and Fashion-MNIST; 05's compact CNN within 0.2 points), so
+    the check does not fail them. With five standard errors, 01's network trained 10
+    epochs on the Fashion-MNIST test set (0.8922 on it, 0.8718 held out) passed.
     """
     (x_train, y_train), _ = load_dataset(name)
     test = measure_test_accuracy(model, name)
     held_out = _accuracy(model, to_model_input(x_train[-HELD_OUT:]), y_train[-HELD_OUT:])
     spread = math.sqrt(test * (1 - test) / 10_000 + held_out * (1 - held_out) / HELD_OUT)
-    return test, held_out, max(0.005, 5 * spread)
+    return test, held_out, max(0.005, 3 * spread)
 
 
 def check_generalises(model: keras.Model, name: str, label: str = "the model") -> None:
