@@ -116,6 +116,7 @@ curve = {"size": [len(s) for s in subsets], "train_accuracy": [1.0] * len(subset
          "steps": [STEPS] * len(subsets), "batch_size": [BATCH_SIZE] * len(subsets),
          "seconds": [1.0] * len(subsets)}
 curve_models = [ends[0]] + [build_cnn() for _ in subsets[1:-1]] + [ends[1]]
+smallest_model, full_model = curve_models[0], curve_models[-1]
 """}, {"test_subsets": (2, 2), "test_build_cnn": (2, 2), "test_learning_curve": (0, 3),
        "test_full_data_accuracy": (3, 3), "test_confusion": (2, 2), "test_standardize": (3, 3)}),
 }
