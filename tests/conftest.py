@@ -38,6 +38,22 @@ def notebook_of(folder: Path) -> Path:
     return notebooks[0]
 
 
+def replaced_submission(assignment: str, path: Path, solutions: dict[str, str]) -> Path:
+    """Write to `path` the reference notebook of `assignment` with the given solution cells
+    (by grade_id) replaced by `solutions`, as a student's submission."""
+    import nbformat
+
+    notebook = nbformat.read(notebook_of(REPO / "source" / assignment), as_version=4)
+    todo = dict(solutions)
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in todo:
+            cell.source = todo.pop(grade_id).strip()
+    assert not todo, f"no solution cells {sorted(todo)}"
+    nbformat.write(notebook, path)
+    return path
+
+
 def reference_and_untouched(assignment: str) -> dict[str, Path]:
     """The submissions every assignment is graded with once per suite (see `autograded`)."""
     return {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from tests.conftest import REPO, notebook_of
+from tests.conftest import REPO, notebook_of, replaced_submission
 
 SOURCE = notebook_of(REPO / "source" / "01_simple_cnn")
 
@@ -41,15 +41,7 @@ record = cnnkit.train(model, x_train_prepared[:2000], y_train_onehot[:2000], epo
 
 def submission(tmp_path, name, **solutions):
     """The reference notebook with the given solution cells (by grade_id) replaced."""
-    notebook = nbformat.read(SOURCE, as_version=4)
-    for cell in notebook.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in solutions:
-            cell.source = solutions.pop(grade_id).strip()
-    assert not solutions, f"no solution cells {sorted(solutions)}"
-    path = tmp_path / f"{name}.ipynb"
-    nbformat.write(notebook, path)
-    return path
+    return replaced_submission("01_simple_cnn", tmp_path / f"{name}.ipynb", solutions)
 
 
 @pytest.mark.slow

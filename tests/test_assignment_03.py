@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from cnnkit import checks, grading
-from tests.conftest import REPO, notebook_of
+from tests.conftest import REPO, notebook_of, replaced_submission
 
 ASSIGNMENT = "03_mlp_vs_cnn"
 RIGHT_L2 = "kernel_regularizer=keras.regularizers.L2(factor)"
@@ -159,11 +159,7 @@ ALTERNATIVES = {"build_mlp": MLP_WITH_ACTIVATION_LAYERS, "regularized_mlp": POWE
 
 def alternatives_submission(path):
     """The reference notebook with the ALTERNATIVES in its solution cells."""
-    notebook = nbformat.read(notebook_of(REPO / "source" / ASSIGNMENT), as_version=4)
-    for grade_id, source in ALTERNATIVES.items():
-        _cell(notebook, grade_id).source = source.strip()
-    nbformat.write(notebook, path)
-    return path
+    return replaced_submission(ASSIGNMENT, path, ALTERNATIVES)
 
 
 def test_the_alternatives_pass_the_visible_and_hidden_model_checks():

@@ -8,7 +8,7 @@ import pytest
 
 from cnnkit import checks, grading
 from cnnkit.data import load_dataset, subsample, to_model_input
-from tests.conftest import REPO, notebook_of
+from tests.conftest import REPO, notebook_of, replaced_submission
 
 ASSIGNMENT = "04_learning_curves"
 
@@ -138,11 +138,7 @@ ALTERNATIVES = {"subsets": GEOMSPACE_SUBSETS, "build_cnn": ACTIVATION_AFTER_BN,
 
 
 def alternatives_submission(path):
-    notebook = nbformat.read(notebook_of(REPO / "source" / ASSIGNMENT), as_version=4)
-    for grade_id, source in ALTERNATIVES.items():
-        _cells(notebook, grade_id).source = source.strip()
-    nbformat.write(notebook, path)
-    return path
+    return replaced_submission(ASSIGNMENT, path, ALTERNATIVES)
 
 
 def test_the_alternatives_pass_the_visible_and_hidden_checks():

@@ -14,7 +14,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from tests.conftest import REPO, notebook_of
+from tests.conftest import replaced_submission
 
 # A network of Keras's own layers that stores the 10,000 test images (7x7 averages) and
 # their labels: each test image finds itself. It was never trained.
@@ -124,16 +124,7 @@ smallest_model, full_model = curve_models[0], curve_models[-1]
 
 def dishonest(assignment: str, folder, name: str, solutions: dict) -> object:
     """The reference notebook of `assignment` with the given solution cells (by grade_id)."""
-    notebook = nbformat.read(notebook_of(REPO / "source" / assignment), as_version=4)
-    todo = dict(solutions)
-    for cell in notebook.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in todo:
-            cell.source = todo.pop(grade_id).strip()
-    assert not todo, f"no solution cells {sorted(todo)}"
-    path = folder / f"{name}.ipynb"
-    nbformat.write(notebook, path)
-    return path
+    return replaced_submission(assignment, folder / f"{name}.ipynb", solutions)
 
 
 @pytest.mark.parametrize(("assignment", "kind"), sorted(CASES))
