@@ -7,6 +7,8 @@ Only a launch with this file reads these settings; the instructor's own `jupyter
   not into the notebook, as when the autograder runs it;
 * no instructor tools: nbgrader's JupyterLab extension and server extensions are off;
 * settings/overrides.json: no "Jupyter news" question, no update check;
+* labextensions/cnnkit-student-view: when Run All stops at an error, the error is scrolled
+  into view (plain JavaScript, see its static/remoteEntry.js);
 * notebooks open trusted and unmodified (see `StudentContentsManager`).
 """
 
@@ -28,6 +30,7 @@ c.ServerApp.jpserver_extensions = {
     for name in ("formgrader", "assignment_list", "course_list", "validate_assignment")
 }
 c.LabApp.app_settings_dir = str(HERE / "settings")  # overrides.json, page_config.json
+c.LabApp.extra_labextensions_path = [str(HERE / "labextensions")]
 
 
 class StudentContentsManager(AsyncLargeFileManager):

@@ -6,7 +6,9 @@ import json
 
 import nbformat
 import pytest
+from jupyterlab_server.config import get_page_config
 from nbclient import NotebookClient
+from traitlets.config.loader import PyFileConfigLoader
 
 from autograder.sandbox import QUIET_KERNEL_ENV
 from tests.conftest import REPO, lab_kernel_manager, notebook_of
@@ -19,6 +21,18 @@ def test_lab_kernel_is_as_quiet_as_the_graders():
     assert "--IPKernelApp.capture_fd_output=False" in spec["argv"]  # C++ lines to the terminal
     assert spec["env"] == QUIET_KERNEL_ENV
     assert spec["argv"][0] == "python"  # Jupyter runs it with its own interpreter
+
+
+def test_lab_serves_the_extension_that_shows_a_failed_cell(monkeypatch):
+    """`make lab`'s JupyterLab loads .lab/labextensions/ (what it does: test_lab_browser)."""
+    monkeypatch.setenv("JUPYTER_PATH", "")  # the config file prepends .lab/ to it
+    config = PyFileConfigLoader("jupyter_lab_config.py", path=str(REPO / ".lab")).load_config()
+    page_config = get_page_config(config.LabApp.extra_labextensions_path)
+    [extension] = [extension for extension in page_config["federated_extensions"]
+                   if extension["name"] == "cnnkit-student-view"]
+    root = REPO / ".lab" / "labextensions" / "cnnkit-student-view"
+    assert (root / extension["load"]).is_file()
+    assert extension["extension"] == "./extension"
 
 
 @pytest.mark.slow  # a real kernel per notebook

@@ -182,10 +182,36 @@ def error_text(output: dict) -> str:
     return re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(output["traceback"]))
 
 
-def screenshot_error(page, text: str, name: str):
-    """Scroll to the output that shows `text` (Run All leaves the view at the last cell)."""
-    page.locator(".jp-OutputArea-output", has_text=text).last.scroll_into_view_if_needed()
+SHOWN = """(text) => {
+  const scroller = window.jupyterapp.shell.currentWidget.content.node;
+  const view = scroller.getBoundingClientRect();
+  for (const output of scroller.querySelectorAll('.jp-OutputArea-output')) {
+    const walker = document.createTreeWalker(output, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const at = node.data.indexOf(text);
+      if (at < 0) continue;
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + text.length);
+      const line = range.getBoundingClientRect();
+      if (line.height > 0 && line.top >= Math.max(view.top, 0)
+          && line.bottom <= Math.min(view.bottom, window.innerHeight)) return true;
+    }
+  }
+  return false;
+}"""
+
+
+def assert_shown(page, text: str, name: str):
+    """`text`, in an output, is on screen in the notebook's view: the student need not scroll.
+
+    The screenshot `name` shows the view (taken also when the text is off-screen).
+    """
+    deadline = time.monotonic() + 10  # the view settles after the kernel is idle
+    while not page.evaluate(SHOWN, text) and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
     page.screenshot(path=ARTIFACTS / name)
+    assert page.evaluate(SHOWN, text), f"{text!r} is off-screen after Run All: {ARTIFACTS / name}"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -203,7 +229,7 @@ def test_untouched_notebook_opens_clean_and_run_all_stops_at_the_first_answer(
     assert all(cell["trusted"] for cell in state["cells"] if cell["type"] == "code"), \
         "the notebook opens untrusted"
     state = run_all(page, timeout=300)
-    page.screenshot(path=ARTIFACTS / f"{assignment}-run-all-untouched.png")
+    assert_shown(page, PLACEHOLDER.split(": ")[1], f"{assignment}-run-all-untouched.png")
     [(index, error)] = errors(state)
     first_answer = next(i for i, cell in enumerate(state["cells"]) if cell["type"] == "code"
                         and "raise NotImplementedError(" in "".join(
@@ -212,8 +238,6 @@ def test_untouched_notebook_opens_clean_and_run_all_stops_at_the_first_answer(
     assert index == first_answer
     assert PLACEHOLDER in error_text(error)
     assert not any(cell["count"] for cell in state["cells"][index + 1:])
-    screenshot_error(page, "replace this line with your answer",
-                     f"{assignment}-placeholder-error.png")
     setup = next(cell for cell in state["cells"] if cell["type"] == "code")
     assert setup["outputs"] == [], "the setup cell printed something"
     close(page)
@@ -222,13 +246,12 @@ def test_untouched_notebook_opens_clean_and_run_all_stops_at_the_first_answer(
 def test_a_failed_check_shows_its_message_first(lab, browser):
     page = open_notebook(browser, lab, "answered/mistake.ipynb")
     state = run_all(page, timeout=300)
-    page.screenshot(path=ARTIFACTS / "01_simple_cnn-check-failure.png")
+    assert_shown(page, "padding='same'", "01_simple_cnn-check-failure.png")
     [(_, error)] = errors(state)
     lines = error_text(error).splitlines()
     assert error["ename"] == "CheckFailed"
     assert "padding='same'" in "\n".join(lines[:4]), lines[:6]
     assert not any("cnnkit/checks" in line for line in lines)
-    screenshot_error(page, "padding='same'", "01_simple_cnn-check-failure-message.png")
     close(page)
 
 
