@@ -21,11 +21,11 @@ from cnnkit.training import train
 FIT_LABELS = ("underfit", "good", "overfit")
 """The labels a run can get, from too little capacity or training to too much."""
 
-UNDERFIT_BELOW = 0.90
+UNDERFIT_BELOW = 0.85
 """A run underfits when its training accuracy stays below this: it cannot fit even the
 images it learns from."""
 
-OVERFIT_GAP = 0.025
+OVERFIT_GAP = 0.015
 """A run overfits when its training accuracy is more than this above its validation
 accuracy: it learned its own training images much better than new ones."""
 
