@@ -43,6 +43,36 @@ def plot_history(history, metrics=("loss", "accuracy"), axes=None, label: str = 
     return axes
 
 
+
+def runs_side_by_side(runs, metric: str = "loss", axes=None):
+    """The training and validation curves of several runs, one panel per run, side by side.
+
+    Args:
+        runs: run name -> a dict with a `"history"` (metric -> one value per epoch), as
+            `cnnkit.experiments.compare_runs` returns; or run name -> history.
+        metric: which curve to draw, e.g. `"loss"` or `"accuracy"`; `val_<metric>` too.
+        axes: one `Axes` per run; new ones, sharing the y-axis, are made when `None`.
+
+    Returns:
+        The array of `Axes`, in the order of `runs`.
+    """
+    if not isinstance(runs, dict) or not runs:
+        raise TypeError("runs must be a non-empty dict: run name -> run (or history)")
+    if axes is None:
+        _, axes = plt.subplots(1, len(runs), figsize=(3.3 * len(runs), 3.2), sharey=True,
+                               squeeze=False)
+    axes = np.atleast_1d(axes).ravel()
+    if len(axes) != len(runs):
+        raise ValueError(f"{len(runs)} runs need {len(runs)} axes, got {len(axes)}")
+    for ax, (name, run) in zip(axes, runs.items()):
+        history = run.get("history", run) if isinstance(run, dict) else run
+        plot_history(history, metrics=(metric,), axes=[ax])
+        ax.set_title(str(name), fontsize=10)
+        ax.grid(True, alpha=0.3)
+    for ax in axes[1:]:
+        ax.set_ylabel("")
+    return axes
+
 def image_grid(images, titles=None, nrows: int = 2, ncols: int = 5, axes=None, cmap="gray"):
     """Show `nrows * ncols` images `(N, 28, 28)` or `(N, 28, 28, 1)` with optional titles."""
     images = np.asarray(images)

@@ -1,6 +1,9 @@
-"""Assignment 04: the zero-std standardisation trap loses exactly the standardisation points."""
+"""Assignment 04: wrong answers lose exactly their points (the zero-std standardisation trap,
+wrong fit labels); the permitted alternatives earn full marks."""
 
 from __future__ import annotations
+
+import json
 
 import nbformat
 import numpy as np
@@ -22,6 +25,13 @@ x_train_std = (x_train_prepared - pixel_mean) / pixel_std
 x_test_std = (x_test_prepared - pixel_mean) / pixel_std
 """
 
+# Every run labelled with a label the rule does not give it: the reference's runs are
+# underfit, good and overfit, in this order, on every calibrated seed
+# (benchmarks/calibration/04_learning_curves.experiments.json).
+WRONG_FIT_LABELS = """
+fit_labels = dict(zip(fit_settings, ["overfit", "underfit", "good"]))
+"""
+
 # grade_id -> (points the wrong submission earns, max points)
 EXPECTED = {
     "test_subsets": (2, 2),
@@ -30,7 +40,9 @@ EXPECTED = {
     "test_full_data_accuracy": (3, 3),
     "test_confusion": (2, 2),
     "test_standardize": (0, 3),
+    "test_fit_labels": (0, 2),
 }
+MANUAL = ["learning_curve_answer", "confusion_answer", "batch_norm_answer"]
 SIZES = [100, 300, 1000, 3000, 10000, 60000]
 
 
@@ -44,11 +56,9 @@ def _cells(notebook, grade_id):
 
 
 def wrong_submission(path):
-    """The reference notebook with WRONG_STANDARDIZE in its `standardize` solution cell."""
-    notebook = nbformat.read(notebook_of(REPO / "source" / ASSIGNMENT), as_version=4)
-    _cells(notebook, "standardize").source = WRONG_STANDARDIZE
-    nbformat.write(notebook, path)
-    return path
+    """The reference notebook with WRONG_STANDARDIZE and WRONG_FIT_LABELS in its cells."""
+    return replaced_submission(ASSIGNMENT, path, {"standardize": WRONG_STANDARDIZE,
+                                                  "fit_labels": WRONG_FIT_LABELS})
 
 
 def test_notebook_grades_the_tests_this_file_expects():
@@ -56,6 +66,19 @@ def test_notebook_grades_the_tests_this_file_expects():
     for grade_id, (_, points) in EXPECTED.items():
         assert _cells(notebook, grade_id).metadata["nbgrader"]["points"] == points
     assert "x_test_std" in _cells(notebook, "standardize").source
+
+
+def test_the_wrong_labels_are_wrong_for_every_run_on_every_calibrated_seed():
+    record = json.loads((REPO / "benchmarks" / "calibration" /
+                         "04_learning_curves.experiments.json").read_text())
+    assert record["summary"]["seeds"] >= 5
+    for run in record["runs"]:
+        labels = [row["label"] for row in run["fit_runs"].values()]
+        assert labels == ["underfit", "good", "overfit"], run["seed"]
+        namespace = {"fit_settings": dict.fromkeys(run["fit_runs"])}
+        exec(WRONG_FIT_LABELS, namespace)
+        assert all(namespace["fit_labels"][name] != label
+                   for name, label in zip(run["fit_runs"], labels))
 
 
 def test_zero_std_trap_fails_the_visible_standardisation_check():
@@ -83,13 +106,14 @@ def test_first_n_images_are_not_stratified_subsets():
 
 
 @pytest.mark.slow
-def test_zero_std_trap_loses_exactly_the_standardisation_points(autograded, tmp_path_factory):
+def test_wrong_answers_lose_exactly_their_points(autograded, tmp_path_factory):
+    """The zero-std trap loses the standardisation points, wrong labels the label points."""
     path = wrong_submission(tmp_path_factory.mktemp("wrong-04") / "learning_curves.ipynb")
     scores = autograded(ASSIGNMENT, {"zero_std": path})["zero_std"]
     auto = {s.id: (s.points, s.max_points) for s in scores if not s.manual}
     assert auto == EXPECTED
     manual = [s for s in scores if s.manual]
-    assert [s.id for s in manual] == ["learning_curve_answer", "confusion_answer"]
+    assert [s.id for s in manual] == MANUAL
     assert all(s.needs_manual_grade for s in manual)
 
 

@@ -78,6 +78,8 @@ def quoted_figures() -> dict[str, list[str]]:
     tanh = _variant(two_epochs, "variant 3 (activation = tanh)")
     baseline = _variant(two_epochs, "baseline (- = -)")
     learning_curve = record("04_learning_curves.json")
+    experiments = record("04_learning_curves.experiments.json")["summary"]
+    runs = {**experiments["fit_runs"], **experiments["bn_runs"]}
     return {
         "01_simple_cnn": [
             percent(*_summary_range("01_simple_cnn.json", "test_accuracy.model")),
@@ -107,6 +109,10 @@ def quoted_figures() -> dict[str, list[str]]:
             percent(*(record("04_learning_curves.1000_steps.json")["summary"][k]
                       for k in ("min", "max"))),
             seconds([run["table"]["seconds"][-1] for run in learning_curve["runs"]]),
+            *[percent(run[f"{kind}_accuracy_min"], run[f"{kind}_accuracy_max"])
+              for run in runs.values() for kind in ("train", "val")],
+            seconds(experiments["fit_seconds"]),
+            seconds(experiments["bn_seconds"]),
         ],
     }
 
@@ -154,6 +160,14 @@ def test_03_convnet_warning_quotes_the_longer_calibration(capsys):
     mlp_vs_cnn.check_convnet(model, 0.9905, 0.99)
     longer = fraction(*_summary_range("03_mlp_vs_cnn.longer.json", "conv"), digits=4)
     assert longer in capsys.readouterr().out
+
+
+def test_04_states_the_rule_that_labels_its_runs():
+    from cnnkit.experiments import OVERFIT_GAP, UNDERFIT_BELOW
+
+    text = " ".join(text_of("04_learning_curves").split())
+    assert f"training accuracy stays below {UNDERFIT_BELOW:.0%}" in text
+    assert f"more than {OVERFIT_GAP * 100:g} points above its validation accuracy" in text
 
 
 def test_timings_the_text_quotes_are_measured():

@@ -5,7 +5,8 @@ cell replaced, each cheap to grade (it skips or shortens training), each with th
 points it must earn:
 
 - a lookup table (a network that stores the test set) instead of the trained model;
-- made-up numbers in a table the tests score (02's results, 03's sweep, 04's curve);
+- made-up numbers in a table the tests score (02's results, 03's sweep, 04's curve, and
+  04's over/underfitting runs: labels written without training);
 - a model trained on the public test set.
 """
 
@@ -101,8 +102,19 @@ conv_model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.A
 conv_record = cnnkit.train(conv_model, x_test_prepared, y_test_onehot, epochs=12, batch_size=64)
 """}, {"test_mlp_architecture": (2, 2), "test_mlp_accuracy": (1, 1), "test_l2_factors": (1, 1),
        "test_l2_model": (2, 2), "test_sweep": (0, 2), "test_convnet": (0, 4)}),
-    # 04: train only the smallest and the full-data model, make up the sizes in between.
-    ("04_learning_curves", "made_up_middle"): ({"learning_curve": """
+    # 04: train only the smallest and the full-data model, make up the sizes in between;
+    # label the over/underfitting runs from a made-up table of untrained models.
+    ("04_learning_curves", "made_up_middle"): ({"fit_runs": """
+fit_models = [build_fit_cnn(**setting) for setting in fit_settings.values()]
+fit_runs = {
+    name: {"setting": setting, "params": model.count_params(), "seconds": 1.0,
+           "history": {m: [0.5] * FIT_EPOCHS for m in ("loss", "accuracy", "val_loss",
+                                                         "val_accuracy")},
+           "train_loss": 0.1, "train_accuracy": train, "val_loss": 0.2, "val_accuracy": val}
+    for (name, setting), model, (train, val) in zip(
+        fit_settings.items(), fit_models, [(0.72, 0.74), (0.96, 0.95), (1.0, 0.96)])
+}
+""", "learning_curve": """
 ends = []
 for subset in (subsets[0], subsets[-1]):
     network = build_cnn()
@@ -118,7 +130,8 @@ curve = {"size": [len(s) for s in subsets], "train_accuracy": [1.0] * len(subset
 curve_models = [ends[0]] + [build_cnn() for _ in subsets[1:-1]] + [ends[1]]
 smallest_model, full_model = curve_models[0], curve_models[-1]
 """}, {"test_subsets": (2, 2), "test_build_cnn": (2, 2), "test_learning_curve": (0, 3),
-       "test_full_data_accuracy": (3, 3), "test_confusion": (2, 2), "test_standardize": (3, 3)}),
+       "test_full_data_accuracy": (3, 3), "test_confusion": (2, 2), "test_standardize": (3, 3),
+       "test_fit_labels": (0, 2)}),
 }
 
 

@@ -12,6 +12,7 @@ The notebooks call them as `cnnkit.checks.<name>`. They live in one module per j
 - `mlp_vs_cnn`: assignment 03, weight decay, replicated sweeps and your own CNN;
 - `gradable`: whether the grader can load a model safely;
 - `learning_curves`: assignment 04, learning curves and standardisation;
+- `fitting`: assignment 04, the labels underfit, good and overfit of a set of runs;
 - `compact_cnn`: assignment 05, the parameter budget, layer rules and receptive fields;
 - `trained`: a scored model is the one the notebook trained, within its parameter limit.
 """
@@ -27,6 +28,7 @@ from cnnkit.checks.compact_cnn import (
     layer_rule_problems,
 )
 from cnnkit.checks.failure import CheckFailed
+from cnnkit.checks.fitting import check_fit_labels, check_fit_runs
 from cnnkit.checks.gradable import check_gradable
 from cnnkit.checks.learning_curves import (
     check_confusion_matrix,
@@ -64,6 +66,8 @@ __all__ = [
     "check_confusion_matrix",
     "check_convnet",
     "check_distinct_aspects",
+    "check_fit_labels",
+    "check_fit_runs",
     "check_fresh_builder",
     "check_gradable",
     "check_hidden_l2",

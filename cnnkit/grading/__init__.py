@@ -13,6 +13,7 @@ The hidden tests call them as `cnnkit.grading.<name>`. They live in one module p
 - `variants`: assignment 02, single-factor variants trained as configured;
 - `mlp_vs_cnn`: assignment 03, fully connected versus convolutional networks;
 - `learning_curves`: assignment 04, learning curves and standardisation;
+- `fitting`: assignment 04, the labels underfit, good and overfit against the models;
 - `compact_cnn`: assignment 05, the compact CNN's rules, table and accuracy tiers;
 - `leaderboard`: values a hidden test measured, for platforms that rank submissions.
 - `trained`: the scored model is one the notebook trained, that learned (not a lookup
@@ -45,6 +46,7 @@ from cnnkit.grading.compact_cnn import (
     check_compact_budget,
     check_compact_model,
 )
+from cnnkit.grading.fitting import check_fit_labels_of, measured_fits
 from cnnkit.grading.learning_curves import (
     LEARNING_CURVE_CNN,
     check_confusion_of,
@@ -97,6 +99,7 @@ __all__ = [
     "check_compact_model",
     "check_confusion_of",
     "check_convnet",
+    "check_fit_labels_of",
     "check_full_data_model",
     "check_kernel_sizes",
     "check_l2_factors",
@@ -116,6 +119,7 @@ __all__ = [
     "leaderboard",
     "load_dataset",
     "measure_test_accuracy",
+    "measured_fits",
     "to_model_input",
     "trusted_confusion_matrix",
     "trusted_test_set",

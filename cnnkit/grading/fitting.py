@@ -1,0 +1,72 @@
+"""Hidden test of assignment 04: the labels underfit, good and overfit, against the models.
+
+The student labels each run of `cnnkit.experiments.compare_runs` from its table. The
+hidden test does not trust that table: it measures every captured model again, on the
+trusted training images it was trained on (by their positions) and on the trusted
+validation images (the last `HELD_OUT` of the training set), checks that the table reports
+what the models measure, and labels every run by `cnnkit.experiments.fit_label`, the rule
+the notebook states. Labels written without running the experiment, a table of made-up
+numbers, or models that training did not produce fail.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from cnnkit.checks.fitting import check_fit_labels
+from cnnkit.data import load_dataset, to_model_input
+from cnnkit.experiments.fitting import fit_label, fit_rule, measure_fit
+from cnnkit.grading.trained import HELD_OUT, check_distinct
+
+TOLERANCE = 0.002
+"""How far a reported accuracy may be from the one measured again (float rounding)."""
+
+
+def _positions(positions, available: int) -> np.ndarray:
+    index = np.asarray(positions)
+    if index.ndim != 1 or index.dtype.kind not in "iu" or len(index) == 0:
+        raise AssertionError("the training positions must be a non-empty 1-D array of integers")
+    if index.min() < 0 or index.max() >= available or len(np.unique(index)) != len(index):
+        raise AssertionError(f"the training positions must be distinct and below {available:,}: "
+                             f"the last {HELD_OUT:,} training images are the validation set")
+    return index
+
+
+def measured_fits(models, positions, name: str) -> list[tuple[float, float]]:
+    """(training accuracy, validation accuracy) of every model, measured on the trusted
+    `name` training images at `positions` and on its last `HELD_OUT` training images."""
+    (x_train, y_train), _ = load_dataset(name)
+    index = _positions(positions, len(y_train) - HELD_OUT)
+    x_fit, y_fit = to_model_input(x_train[index]), y_train[index]
+    x_val, y_val = to_model_input(x_train[-HELD_OUT:]), y_train[-HELD_OUT:]
+    return [(measure_fit(model, x_fit, y_fit)[1], measure_fit(model, x_val, y_val)[1])
+            for model in models]
+
+
+def check_fit_labels_of(labels, runs, models, positions, name: str, log) -> None:
+    """Assert that `labels` names every run as `fit_label` does for its measured model.
+
+    `runs` and `models` are what `compare_runs` returned, `positions` the positions of its
+    training images in the `name` training set, `log` `cnnkit.provenance.training_log()`.
+    """
+    check_fit_labels(labels, runs)
+    models = list(models) if isinstance(models, (list, tuple)) else []
+    if len(models) != len(runs) or not all(isinstance(m, keras.Model) for m in models):
+        raise AssertionError(f"fit_runs has {len(runs)} runs but {len(models)} trained models")
+    check_distinct(models, log, "the model of run")
+    wrong = []
+    for (run_name, run), (train, val) in zip(runs.items(), measured_fits(models, positions, name)):
+        for what, reported, measured in (("training", run["train_accuracy"], train),
+                                         ("validation", run["val_accuracy"], val)):
+            if isinstance(reported, bool) or not isinstance(reported, (int, float)) or not abs(
+                    float(reported) - measured) <= TOLERANCE:
+                raise AssertionError(
+                    f"the run {run_name!r} reports a {what} accuracy of {reported!r}, but its "
+                    f"model measures {measured:.4f} on the {what} images")
+        expected = fit_label(train, val)
+        print(f"measured: {run_name}: training {train:.4f}, validation {val:.4f} -> {expected}")
+        if labels[run_name] != expected:
+            wrong.append(f"{run_name!r} is {expected}, not {labels[run_name]}")
+    if wrong:
+        raise AssertionError(f"{'; '.join(wrong)} (the rule: {fit_rule()})")
