@@ -14,11 +14,13 @@ drive nbgrader directly.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from autograder import REPO
@@ -63,6 +65,13 @@ def run_nbgrader(root: Path, *args: str, env=None, timeout=None,
         if log:
             output.close()
     return process.returncode, out or (log.read_text(errors="replace") if log else "")
+
+
+def preload_gradebook() -> None:
+    """Import nbgrader's gradebook API in a background thread (about a second of imports),
+    so that reading the scores after `nbgrader autograde` does not wait for it."""
+    threading.Thread(target=importlib.import_module, args=("nbgrader.api",),
+                     daemon=True).start()
 
 
 def cache_dir() -> Path:

@@ -13,7 +13,9 @@ when the autograder runs it (see `autograder.pipeline`). On top of nbgrader's be
   kernel message larger than `message_limit` is dropped;
 - before each grade cell its capture folder is emptied, and right after it what the
   cell captured is moved where later cells cannot touch it (`Sandbox.seal`);
-- a report of what happened goes to `run.json` in the sandbox's work folder.
+- a report of what happened goes to `run.json` in the sandbox's work folder, with the
+  `time.monotonic()` clock (shared by the processes of one machine) at the start of the
+  run, of its first cell and at its end (`clock`: when grading spends its seconds).
 """
 
 from __future__ import annotations
@@ -68,11 +70,13 @@ class GuardedExecute(Execute):
         self._limited = None
         self._used: dict[int, int] = {}
         self._truncated: set[int] = set()
-        self._report = {"status": "completed", "cells": {}, "truncated": []}
+        self._report = {"status": "completed", "cells": {}, "truncated": [],
+                        "clock": {"began": self._started}}
         self._write_report()
         try:
             return super().preprocess(nb, resources)
         finally:
+            self._report["clock"]["ended"] = time.monotonic()
             self._report["seconds"] = round(time.monotonic() - self._started, 2)
             self._write_report()
 
@@ -87,6 +91,7 @@ class GuardedExecute(Execute):
         if grade_id:
             self._capture_action("clear", grade_id)
         started, self._current = time.monotonic(), index
+        self._report["clock"].setdefault("first_cell", started)
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except (StopGrading, CellTimeoutError) as error:

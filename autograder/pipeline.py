@@ -7,9 +7,11 @@
 1. prepare: rebuild the notebook from the instructor's cells (`submission.prepare`), or
    reject it; place it where nbgrader and the sandboxed kernel expect it.
 2. autograde: nbgrader's autograde, with the student's kernel in a `Sandbox`; the
-   clean-room `Replay` starts meanwhile, so its imports overlap the notebook's run.
+   clean-room `Replay` starts meanwhile, so its imports overlap the notebook's run,
+   and replays each hidden test as soon as its cell has run and its capture is sealed.
 3. outcomes: each test's status in the student's kernel (nbgrader's score and errors).
-4. replay: the hidden tests that passed there run again in the clean room.
+4. replay: the clean room's verdicts on the hidden tests that passed there (replayed
+   meanwhile, or now).
 5. merge: a test earns its points only when both agree.
 6. record: nbgrader's gradebook and autograded notebook are made to agree with the result.
 
@@ -31,7 +33,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import REPO
-from autograder.course import Course, tool_env
+from autograder.course import Course, preload_gradebook, tool_env
 from autograder.errors import GraderError
 from autograder.hidden import hidden_lines
 from autograder.options import Options
@@ -75,27 +77,56 @@ def grade(course: Course, student: str, notebook: Path, options: Options,
     if exposed:
         sandbox.close()
         raise GraderError(f"refusing to grade: {exposed}")
+    phases = Phases(started)
     try:
-        result = _grade_in(course, student, notebook, clean, missing, options, sandbox)
+        result = _grade_in(course, student, notebook, clean, missing, options, sandbox, phases)
     finally:
         sandbox.close()
+    phases.lap("close")
     result.sha256 = sha256(notebook)
     result.seconds = round(time.monotonic() - started, 2)
+    if result.timings is not None:
+        result.timings["phases"] = phases.seconds
     return result.to_json()
 
 
-def _grade_in(course, student, notebook, clean, missing, options, sandbox) -> Result:
+class Phases:
+    """Wall seconds of the consecutive phases of one grading, in order (`result.timings`)."""
+
+    def __init__(self, started: float):
+        self.mark, self.seconds = started, {}
+
+    def lap(self, name: str, until: float | None = None) -> None:
+        """Count the time since the last lap (up to the monotonic time `until`) as `name`."""
+        until = time.monotonic() if until is None else until
+        self.seconds[name] = round(until - self.mark, 2)
+        self.mark = until
+
+    def autograde(self, run: dict) -> None:
+        """Split nbgrader's run at the clock stamps of `run.json` (see `autograder.execute`)."""
+        clock = run.get("clock") or {}
+        for name, key in (("nbgrader start", "began"), ("kernel start", "first_cell"),
+                          ("cells", "ended")):
+            if key in clock:
+                self.lap(name, clock[key])
+        self.lap("nbgrader end")
+
+
+def _grade_in(course, student, notebook, clean, missing, options, sandbox, phases) -> Result:
     assignment = course.assignment
     result = new_result(assignment, student, notebook)
     result.isolation = sandbox.isolation()
     _place(course, student, clean, sandbox)
     mark = time.monotonic()
-    clean_room = Replay(sandbox, options.replay_timeout)
+    clean_room = Replay(sandbox, options.replay_timeout,
+                        [t for t in assignment.autograded if t.problem is None])
+    phases.lap("prepare")
     try:
         run = _autograde(course, student, options, sandbox)
     except BaseException:
         clean_room.stop()
         raise
+    phases.autograde(run)
     result.timings = {"notebook": run.get("seconds"),
                       "autograde": round(time.monotonic() - mark, 2)}
     if run.get("status") in ("timeout", "crashed"):
@@ -109,11 +140,12 @@ def _grade_in(course, student, notebook, clean, missing, options, sandbox) -> Re
     graded = nbformat.read(course.autograded(student), as_version=4)
     scores = course.auto_scores(student)
     outcomes = kernel_outcomes(assignment, graded, scores, missing, result.status)
-    mark = time.monotonic()
+    phases.lap("scores")
     to_replay = [t for t in assignment.autograded
                  if outcomes[t.id] is None and t.problem is None]
     replayed = clean_room.run(to_replay)
-    result.timings["replay"] = round(time.monotonic() - mark, 2)
+    phases.lap("replay")
+    result.timings["replay"] = phases.seconds["replay"]
     leaks = hidden_lines(assignment)
     for test in assignment.autograded:
         room = replayed.get(test.id)
@@ -129,6 +161,7 @@ def _grade_in(course, student, notebook, clean, missing, options, sandbox) -> Re
     result.manual = [ManualResult(t.id, t.points, "pending" if t.id in present else "missing")
                      for t in assignment.manual]
     _record(course, student, graded, result, leaks)
+    phases.lap("record")
     return result
 
 
@@ -154,6 +187,7 @@ def _autograde(course: Course, student: str, options: Options, sandbox: Sandbox)
     env.pop(CAPTURE_ENV, None)
     log = sandbox.work / "nbgrader.log"
     outer = options.timeout + options.cell_timeout + 300
+    preload_gradebook()  # meanwhile: the scores are read from it next
     try:
         code, text = course.nbgrader("autograde", course.assignment.name, "--force",
                                      f"--student={student}", env=env, timeout=outer, log=log)

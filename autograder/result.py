@@ -12,7 +12,10 @@ read. `result.schema.json` beside this file is its JSON Schema (`validate`):
                 passed, failed, error, timeout, missing, tampered
     manual      [{id, max_points, status: pending | missing}]
     isolation   {sandbox, network, memory_limit_gib, ...}
-    timings     {notebook, autograde, replay} seconds, only when the notebook ran
+    timings     {notebook, autograde, replay} seconds, only when the notebook ran, and
+                phases: {phase: wall seconds} of the whole grading in order (prepare,
+                nbgrader start, kernel start, cells, nbgrader end, scores, replay, record,
+                close)
     leaderboard [{name, value, order}] when a hidden test posted values in the clean room
                 (`cnnkit.grading.leaderboard`); absent otherwise
 """

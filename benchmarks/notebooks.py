@@ -143,9 +143,22 @@ def _autograder_cli(assignment: str) -> dict:
         seconds = time.perf_counter() - start
         summary = json.loads(out.read_text()) if out.is_file() else None
         keep = ("status", "score", "max_score", "seconds", "timings")
+        # outside: the command's start, course set-up and output, around pipeline.grade
         return {"seconds": seconds, "cpu": children_cpu() - cpu, "returncode": done.returncode,
+                "outside": seconds - (summary or {}).get("seconds", 0.0),
                 "summary": {k: v for k, v in (summary or {}).items() if k in keep},
                 "stderr_tail": done.stderr.strip().splitlines()[-3:], "load": load()}
+
+
+def _generated_once(assignment: str) -> float:
+    """Seconds to fill the autograder's cache of the generated assignment (0 when it is
+    filled already): a cost of the first grading after a change of the source only."""
+    from autograder.course import Course
+
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as scratch:
+        Course(Path(scratch), REPO / "source", assignment).setup()
+    return time.perf_counter() - start
 
 
 def grading(assignment: str = "01_simple_cnn", repeats: int = 1) -> dict:
@@ -155,6 +168,8 @@ def grading(assignment: str = "01_simple_cnn", repeats: int = 1) -> dict:
     if not cli:
         result["note"] = ("`python -m autograder grade` is not available yet "
                           "(no autograder/__main__.py): measured nbgrader autograde only")
+    else:
+        result["generate_once"] = _generated_once(assignment)
     for _ in range(repeats):
         result["bare"].append(run_assignment(assignment))
         result["nbgrader"].append(_nbgrader_autograde(assignment))

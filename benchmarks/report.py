@@ -181,13 +181,26 @@ def grading(part: dict) -> list[str]:
         lines.append(f"| nbgrader generate + autograde (the test suite's path; autograde "
                      f"{run['autograde']:.0f} s) | {s['nbgrader']:.0f} | "
                      f"{s['nbgrader_ratio']:.2f} |")
+    phases = {}
     if "autograder" in s:
         run = r["autograder"][-1]
         timings = (run.get("summary") or {}).get("timings") or {}
-        inside = ", ".join(f"{k} {v:.0f} s" for k, v in timings.items() if v is not None)
+        inside = ", ".join(f"{k} {v:.0f} s" for k, v in timings.items()
+                           if isinstance(v, (int, float)))
         score = run.get("summary", {}).get("score")
         lines.append(f"| `python -m autograder grade` (score {score}; {inside or 'no timings'})"
                      f" | {s['autograder']:.0f} | {s['autograder_ratio']:.2f} |")
+        phases = timings.get("phases") or {}
+        if phases and run.get("outside") is not None:
+            phases = {"command start, course set-up, output": run["outside"], **phases}
+    if r.get("generate_once"):
+        lines.append(f"\nBefore these runs, generating the assignment for the autograder's "
+                     f"cache took {r['generate_once']:.1f} s (once per version of the source).")
+    if phases:
+        lines += ["", "Where the autograder's seconds went (last run, wall seconds in order; "
+                  "the replay runs beside the notebook, so its row is only what is left "
+                  "after it):", "", "| phase | s |", "| --- | ---: |"]
+        lines += [f"| {name} | {seconds:.2f} |" for name, seconds in phases.items()]
     if r.get("note"):
         lines.append(f"\n{r['note']}")
     return lines + [""]

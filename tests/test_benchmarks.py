@@ -167,3 +167,18 @@ def test_reference_notebook_within_its_time_budget(assignment, autograded):
         f"{cpu['kind']}, flags {', '.join(cpu['flags']) or '-'}); "
         "profile it with `make bench ARGS='--only notebooks'`"
     )
+
+
+def test_grading_report_shows_the_ratio_and_where_the_seconds_went():
+    timings = {"notebook": 14.0, "autograde": 16.0, "replay": 0.5,
+               "phases": {"prepare": 0.3, "nbgrader start": 1.1, "replay": 0.5}}
+    part = {"result": {
+        "assignment": "01_simple_cnn", "generate_once": 0.0,
+        "summary": {"bare": 15.0, "autograder": 18.0, "autograder_ratio": 1.2},
+        "autograder": [{"outside": 0.6, "summary": {"score": 8.0, "timings": timings}}]}}
+    lines = report.grading(part)
+    assert "| `python -m autograder grade` (score 8.0; notebook 14 s, autograde 16 s, replay " \
+           "0 s) | 18 | 1.20 |" in lines
+    table = lines[lines.index("| phase | s |") + 2:]
+    assert table[:4] == ["| command start, course set-up, output | 0.60 |",
+                         "| prepare | 0.30 |", "| nbgrader start | 1.10 |", "| replay | 0.50 |"]

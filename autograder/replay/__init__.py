@@ -10,9 +10,12 @@ without an exception.
 
 `child.py` beside this file is what runs inside the sandbox, as
 `python -I child.py JOB RESULTS CAPTURE` (it cannot import the autograder, which the
-sandbox does not show). It starts while the student's notebook runs, imports what it
-needs, and waits for JOB. It writes RESULTS after every test, so a replay that runs
-out of time still reports the tests it did.
+sandbox does not show). It starts with the student's notebook, imports what it needs,
+and replays each test as soon as its capture is sealed, while the notebook goes on
+(the objects are out of the kernel's reach by then); when the notebook is done the
+grader names the tests whose results it needs (those that passed in the student's
+kernel), and the child runs those it has not yet run. It writes RESULTS after every
+test, so a replay that runs out of time still reports the tests it did.
 """
 
 from __future__ import annotations
@@ -36,17 +39,21 @@ __all__ = ["CHILD", "GraderError", "Replay", "sandbox_python"]
 class Replay:
     """The clean-room replay of one submission, started early so its imports overlap grading.
 
-    `Replay(sandbox, timeout)` starts the sandboxed Python at once; it imports Keras and
-    cnnkit and then waits for its job. `run(tests)` hands it the tests and waits for the
-    results: {test id: {status, message, seconds}}, status one of passed, failed, missing,
+    `Replay(sandbox, timeout, tests)` starts the sandboxed Python at once with the job of
+    `tests` (the replayable ones); it imports Keras and cnnkit and replays each test once
+    its capture is sealed. `run(tests)` says which results are needed and waits for
+    them: {test id: {status, message, seconds}}, status one of passed, failed, missing,
     error. Tests it did not reach in time are errors. `stop()` ends it in any case.
     """
 
-    def __init__(self, sandbox: Sandbox, timeout: float):
+    def __init__(self, sandbox: Sandbox, timeout: float, tests: list[Test]):
         self.sandbox, self.timeout = sandbox, timeout
         bubblewrap = sandbox.mode == "bubblewrap"
         folder = RESULT if bubblewrap else str(sandbox.result)
-        self.job = sandbox.result / "job.json"
+        job = {"stream": True,
+               "tests": [{"id": t.id, "captured": t.captured, "code": t.replay} for t in tests]}
+        write_atomic(sandbox.result / "job.json", json.dumps(job), mode=0o644)  # replay reads
+        self.end = sandbox.result / "end.json"
         child = REPLAY_CHILD if bubblewrap else str(CHILD)
         argv = [sandbox_python(), "-I", child, f"{folder}/job.json",
                 f"{folder}/results.json", CAPTURE if bubblewrap else str(sandbox.sealed)]
@@ -56,8 +63,8 @@ class Replay:
                                         start_new_session=True)
 
     def run(self, tests: list[Test]) -> dict[str, dict]:
-        job = {"tests": [{"id": t.id, "captured": t.captured, "code": t.replay} for t in tests]}
-        write_atomic(self.job, json.dumps(job), mode=0o644)  # the replay's user reads it
+        end = {"tests": [t.id for t in tests]}
+        write_atomic(self.end, json.dumps(end), mode=0o644)  # the replay's user reads it
         message = None
         try:
             code = self.process.wait(timeout=self.timeout)
@@ -72,14 +79,12 @@ class Replay:
             tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
             raise GraderError(f"the clean-room replay could not start: {message}\n{tail}")
         try:
-            results = json.loads((self.sandbox.result / "results.json").read_text())
+            done = json.loads((self.sandbox.result / "results.json").read_text())
         except (OSError, ValueError):
-            results = {}
-        for test in tests:
-            if test.id not in results:
-                results[test.id] = {"status": "error",
-                                    "message": message or "the clean-room check did not run"}
-        return results
+            done = {}
+        return {test.id: done.get(test.id) or {
+            "status": "error", "message": message or "the clean-room check did not run"}
+            for test in tests}
 
     def stop(self) -> None:
         if self.process.poll() is None:

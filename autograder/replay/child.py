@@ -6,13 +6,21 @@ Runs inside the replay's sandbox, as a script (`-I`: nothing from the environmen
 the current folder is imported), so it imports only the standard library, NumPy,
 Keras and cnnkit: never the autograder, which the sandbox does not show. It imports
 them first, touches `ready` beside RESULTS, and waits for JOB to appear:
-`{"tests": [{"id", "captured": [names], "code"}]}`. For each test it loads the
-captured objects from `CAPTURE/<id>/` without running any of the student's code
+`{"tests": [{"id", "captured": [names], "code"}], "stream": bool}`. For each test it
+loads the captured objects from `CAPTURE/<id>/` without running any of the student's code
 (`cnnkit.safe_load.load_captured`), binds them to their names, runs the code, and
 rewrites RESULTS:
 `{id: {"status": passed | failed | missing | error, "message", "seconds"}}` (with
 "missing": [names] and "leaderboard": [values posted by the test] where there are), after
 every test, so a replay that runs out of time still reports the tests it did.
+
+Without "stream" it runs the tests at once, in order. With it, the student's notebook is
+still running: a test runs as soon as its capture folder appears (the grader moves it
+there whole, right after the test's cell), until the grader writes END beside JOB
+(`{"tests": [ids]}`, the tests it still needs); then the needed tests that are left
+run at once (those without a capture are reported missing) and the others are skipped.
+The sandbox starts it at a lower priority (`autograder.sandbox.launch`), so beside the
+notebook it takes only the CPU time the notebook leaves idle.
 """
 
 import gc
@@ -68,6 +76,25 @@ def run_test(test: dict, capture: str) -> dict:
     return entry
 
 
+DONE = "done"
+
+
+def next_test(pending: list, capture: str, end_path: str | None):
+    """The test of `pending` to run now, `DONE` when none is left to run, None to wait.
+
+    Without `end_path` (no streaming) that is the first one. Once END exists, `pending` is
+    cut down to the tests it names, in order; before, the first test whose capture exists.
+    """
+    if end_path is None:
+        return pending[0] if pending else DONE
+    if os.path.exists(end_path):
+        with open(end_path) as handle:
+            wanted = set(json.load(handle)["tests"])
+        pending[:] = [test for test in pending if test["id"] in wanted]
+        return pending[0] if pending else DONE
+    return next((t for t in pending if os.path.isdir(os.path.join(capture, t["id"]))), None)
+
+
 def main(job_path: str, results_path: str, capture: str) -> None:
     warnings.simplefilter("ignore")
     results = {}
@@ -81,8 +108,18 @@ def main(job_path: str, results_path: str, capture: str) -> None:
         time.sleep(0.05)
     with open(job_path) as handle:
         job = json.load(handle)
+    end_path = os.path.join(os.path.dirname(job_path), "end.json") if job.get("stream") \
+        else None
     save(results, results_path)
-    for test in job["tests"]:
+    pending = list(job["tests"])
+    while True:
+        test = next_test(pending, capture, end_path)
+        if test == DONE:
+            break
+        if test is None:
+            time.sleep(0.05)
+            continue
+        pending.remove(test)
         results[test["id"]] = run_test(test, capture)
         save(results, results_path)
         keras.backend.clear_session()

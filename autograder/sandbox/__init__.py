@@ -19,6 +19,7 @@ import importlib
 
 _NAMES = {
     "Limits": "sandbox", "Sandbox": "sandbox", "missing_datasets": "sandbox",
+    "REPLAY_NICE": "sandbox",
     "CAPTURE": "bwrap", "DATA": "bwrap", "HOME": "bwrap", "RESULT": "bwrap",
     "REPLAY_CHILD": "bwrap",
     "bwrap_problem": "bwrap", "package_dir": "bwrap",

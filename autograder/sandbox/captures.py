@@ -20,12 +20,16 @@ def seal_capture(work: Path, name: str) -> None:
     """Move what test `name` captured out of the kernel's reach (just after the cell ran).
 
     Only regular files move; links and anything else the kernel may have made are dropped.
+    The sealed folder appears whole (the clean room may be watching for it).
     """
     source, target = Path(work) / "capture" / name, Path(work) / "sealed" / name
+    partial = target.with_name(f".{name}.partial")
     shutil.rmtree(target, ignore_errors=True)
+    shutil.rmtree(partial, ignore_errors=True)
     if source.is_dir() and not source.is_symlink():
-        target.mkdir()
+        partial.mkdir()
         for path in source.iterdir():
             if path.is_file() and not path.is_symlink():
-                os.rename(path, target / path.name)
+                os.rename(path, partial / path.name)
+        os.rename(partial, target)
     clear_capture(work, name)

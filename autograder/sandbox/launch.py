@@ -6,8 +6,9 @@ Jupyter starts the student's kernel through this module (it is the first word of
 the sandbox kernelspec's argv); the clean-room replay uses it too. It runs with the
 grader's privileges, only as long as it takes to exec: it moves itself into the
 submission's cgroups, hands the kernel's connection file to the sandbox user, sets
-resource limits (inherited by everything the sandbox starts), and execs SPEC's
-`prefix` (bubblewrap and its options) followed by COMMAND. Standard library only:
+resource limits (inherited by everything the sandbox starts), lowers its priority
+where SPEC says (`nice`), and execs SPEC's `prefix` (bubblewrap and its options)
+followed by COMMAND. Standard library only:
 it must start fast and must not import the grader.
 """
 
@@ -56,6 +57,25 @@ def set_limits(limits: dict[str, int]) -> None:
             resource.setrlimit(LIMITS[name], (min(value, current), current))
 
 
+def lower_priority(nice: int) -> None:
+    """Lower the CPU priority of this process and its session by `nice` steps.
+
+    Where the kernel groups sessions for scheduling (autogroup), a session competes as
+    a whole, whatever its processes' nice values: lower the group's priority too, when
+    the session is this process's own (the replay starts one), never its caller's.
+    """
+    if nice <= 0:
+        return
+    os.nice(nice)
+    if os.getsid(0) != os.getpid():
+        return
+    try:
+        with open("/proc/self/autogroup", "w") as group:
+            group.write(str(nice))
+    except OSError:
+        pass  # no autogroup here: the nice value alone counts
+
+
 def main(argv: list[str]) -> None:
     if len(argv) < 3 or argv[1] != "--":
         sys.exit("usage: python -m autograder.sandbox.launch SPEC.json -- COMMAND [ARGS...]")
@@ -66,6 +86,7 @@ def main(argv: list[str]) -> None:
     join_cgroups(spec.get("cgroups", []))
     give_connection_file(command, spec.get("owner"))
     set_limits(spec.get("limits", {}))
+    lower_priority(spec.get("nice", 0))
     # Writing past the file-size limit then fails with an OSError instead of killing.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     if spec.get("log"):

@@ -50,6 +50,9 @@ from autograder.sandbox.kernelspec import (
 from autograder.sandbox.processes import kill_until_empty, processes, user_tasks
 from cnnkit.paths import CAPTURE_ENV, DATA_ENV, DATASETS, cache_path, data_dir
 
+REPLAY_NICE = 10
+"""How much lower the clean room's CPU priority is than the student's kernel's."""
+
 
 @dataclass
 class Limits:
@@ -205,6 +208,8 @@ class Sandbox:
             "owner": owner if kind == "kernel" else None,
             "limits": self._limits(),
             "log": str(self.work / f"{kind}.log"),
+            # The replay runs beside the student's notebook: it takes the CPU left idle.
+            "nice": REPLAY_NICE if kind == "replay" else 0,
             "cwd": None if self.mode == "bubblewrap" else str(
                 self.home if kind == "kernel" else self.clean_home),
         }

@@ -83,3 +83,44 @@ def test_replay_loads_a_list_of_models_and_names_what_is_missing(tmp_path, monke
     assert results["test_list"]["status"] == "passed", results
     assert results["test_gone"]["status"] == "missing"
     assert results["test_gone"]["missing"] == ["best_model", "baseline_model"]
+
+
+def test_streamed_replay_runs_each_test_once_sealed_and_then_only_those_still_needed(
+        tmp_path):
+    """While the notebook runs, a test replays as soon as its capture folder appears; the
+    grader's END then names the results it needs: the rest run (or are missing), others
+    are skipped."""
+    import time
+
+    from autograder.replay import CHILD
+
+    capture, results_path = tmp_path / "capture", tmp_path / "results.json"
+    (capture / "test_early").mkdir(parents=True)
+    (capture / "test_early" / "value.json").write_text("1")
+    tests = [{"id": name, "captured": ["value"], "code": "assert value == 1"}
+             for name in ("test_later", "test_early", "test_unneeded", "test_absent")]
+    (tmp_path / "job.json").write_text(json.dumps({"stream": True, "tests": tests}))
+    child = subprocess.Popen([sys.executable, "-I", str(CHILD), str(tmp_path / "job.json"),
+                              str(results_path), str(capture)], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while "test_early" not in (json.loads(results_path.read_text())
+                                   if results_path.exists() else {}):
+            assert child.poll() is None and time.monotonic() < deadline, "no streamed result"
+            time.sleep(0.05)
+        results = json.loads(results_path.read_text())
+        assert list(results) == ["test_early"]  # test_later's capture is not there yet
+        (tmp_path / "sealing").mkdir()  # sealed whole, as the grader seals
+        (tmp_path / "sealing" / "value.json").write_text("2")
+        (tmp_path / "sealing").rename(capture / "test_later")
+        (tmp_path / "end.json").write_text(json.dumps({"tests": [
+            "test_early", "test_later", "test_absent"]}))
+        assert child.wait(timeout=120) == 0
+    finally:
+        child.kill()
+    results = json.loads(results_path.read_text())
+    assert set(results) == {"test_early", "test_later", "test_absent"}
+    assert results["test_early"]["status"] == "passed"
+    assert results["test_later"]["status"] == "failed"
+    assert results["test_absent"]["status"] == "missing"

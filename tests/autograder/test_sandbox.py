@@ -184,3 +184,28 @@ def test_without_bubblewrap_readable_hidden_tests_stop_grading(monkeypatch, tmp_
     finally:
         monkeypatch.delenv("CNNKIT_SANDBOX")
         sandbox.bwrap_problem.cache_clear()
+
+
+def _group_nice() -> str | None:
+    path = Path("/proc/self/autogroup")
+    return path.read_text().split()[-1] if path.exists() else None
+
+
+def test_the_clean_room_runs_at_a_lower_priority_than_the_kernel(box):
+    """The replay runs beside the notebook: it must take only the CPU the kernel leaves,
+    in its own session's scheduling group, never lowering its caller's."""
+    code = ("import os\nprint('nice', os.nice(0))\n"
+            "if os.path.exists('/proc/self/autogroup'):\n"
+            "    print('autogroup', open('/proc/self/autogroup').read().split()[-1])\n")
+    ours = _group_nice()
+    for session in (True, False):
+        box.work.joinpath("replay.log").unlink(missing_ok=True)
+        command = box.command("replay", [sys.executable, "-I", "-c", code], box.environment())
+        assert subprocess.run(command, start_new_session=session, timeout=60).returncode == 0
+        lines = dict(line.split() for line in _log(box).splitlines() if line.strip())
+        assert int(lines["nice"]) == min(19, os.nice(0) + sandbox.REPLAY_NICE), lines
+        if "autogroup" in lines:  # scheduled by session: the session's priority counts
+            assert lines["autogroup"] == (str(sandbox.REPLAY_NICE) if session else ours)
+    assert _group_nice() == ours
+    kernel = box.launch_spec("kernel", box.environment())
+    assert json.loads(kernel.read_text())["nice"] == 0
