@@ -10,7 +10,8 @@ read. `result.schema.json` beside this file is its JSON Schema (`validate`):
     score, max_score, seconds
     tests       [{id, points, max_points, status, message}], status one of
                 passed, failed, error, timeout, missing, tampered
-    manual      [{id, max_points, status: pending | missing}]
+    manual      [{id, max_points, status: pending | missing | graded, points (when graded)}]
+                (graded: by hand in formgrader, read back by `autograder.manual`)
     isolation   {sandbox, network, memory_limit_gib, ...}
     timings     {notebook, autograde, replay} seconds, only when the notebook ran
     leaderboard [{name, value, order}] when a hidden test posted values in the clean room
@@ -44,11 +45,12 @@ class TestResult:
 
 @dataclass
 class ManualResult:
-    """One written answer: graded by hand (`pending`), or its cell is `missing`."""
+    """One written answer: to be graded by hand (`pending`), `graded`, or its cell `missing`."""
 
     id: str
     max_points: float
     status: str
+    points: float | None = None  # only when `graded`
 
 
 @dataclass
@@ -76,6 +78,9 @@ class Result:
             del data["timings"]
         if not data["leaderboard"]:
             del data["leaderboard"]
+        for manual in data["manual"]:
+            if manual["points"] is None:
+                del manual["points"]
         return data
 
     @classmethod
