@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 import time
 from pathlib import Path
@@ -70,7 +71,7 @@ def run(path: Path, timeout: int, cell_timeout: int):
             if left <= 0:
                 note = f"the notebook ran out of its {timeout} s; later cells did not run"
                 break
-            client.timeout = int(min(cell_timeout, left)) + 1
+            client.timeout = max(1, math.ceil(min(cell_timeout, left)))
             begun = time.monotonic()
             try:
                 client.execute_cell(cell, index)

@@ -72,7 +72,7 @@ def test_checks_after_the_time_limit_fail_and_say_why(tmp_path, monkeypatch):
     path = _notebook(tmp_path / "repo", _grade("assert x == 2", "test_first", 1),
                      new_code_cell("import time\ntime.sleep(30)"),
                      _grade("assert x == 2", "test_late", 1))
-    decoded, _ = _run(tmp_path, monkeypatch, str(path), "--cell-seconds", "2")
+    decoded, _ = _run(tmp_path, monkeypatch, str(path), "--cell-seconds", "1")
     assert decoded["test_first"]["status"] == "pass"
     assert decoded["test_late"]["tests"][0]["message"] == \
         "cell 3 ran out of time; later cells did not run"
