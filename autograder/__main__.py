@@ -25,7 +25,7 @@ from pathlib import Path
 from autograder import REPO
 from autograder.options import Options
 
-COMMANDS = ["classroom", "collect_manual", "export_canvas"]
+COMMANDS = ["classroom", "classroom_template", "collect_manual", "export_canvas"]
 
 
 def _options(parser: argparse.ArgumentParser) -> None:
