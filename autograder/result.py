@@ -148,6 +148,8 @@ def scores_of(result: dict) -> list[TestScore]:
     autograded = [TestScore(id=t["id"], points=float(t["points"]),
                             max_points=float(t["max_points"]), needs_manual_grade=False,
                             manual=False) for t in result["tests"]]
-    manual = [TestScore(id=m["id"], points=0.0, max_points=float(m["max_points"]),
-                        needs_manual_grade=True, manual=True) for m in result["manual"]]
+    manual = [TestScore(id=m["id"], points=float(m.get("points", 0.0)),
+                        max_points=float(m["max_points"]),
+                        needs_manual_grade=m["status"] != "graded", manual=True)
+              for m in result["manual"]]
     return autograded + manual
