@@ -32,8 +32,10 @@ def _notebook(folder, *cells):
 
 
 def _run(tmp_path, monkeypatch, *args):
-    """Run the command as in GitHub Actions; ({runner: decoded result}, runners output)."""
-    files = {name: tmp_path / name for name in ("env", "output", "summary")}
+    """Run the command as one GitHub Actions step; ({runner: decoded result}, summary)."""
+    step = tmp_path / f"step{len(list(tmp_path.glob('step*')))}"
+    step.mkdir()
+    files = {name: step / name for name in ("env", "output", "summary")}
     for variable, name in [("GITHUB_ENV", "env"), ("GITHUB_OUTPUT", "output"),
                            ("GITHUB_STEP_SUMMARY", "summary")]:
         monkeypatch.setenv(variable, str(files[name]))
@@ -86,6 +88,14 @@ def test_the_fixture_student_notebook_scores_its_visible_checks(tmp_path, monkey
     nbformat.write(student_notebook(), tmp_path / "fixture.ipynb")
     decoded, _ = _run(tmp_path, monkeypatch, str(tmp_path / "fixture.ipynb"))
     assert classroom.points(decoded) == (5, 5)
+    # A wrong architecture fails only the hidden test: the visible points stay 5 / 5,
+    # which is why Classroom's points are feedback, not the grade.
     nbformat.write(student_notebook({"build_model": WRONG_MODEL}), tmp_path / "fixture.ipynb")
     decoded, _ = _run(tmp_path, monkeypatch, str(tmp_path / "fixture.ipynb"))
-    assert decoded["test_model"]["status"] == "fail" and classroom.points(decoded)[1] == 5
+    assert classroom.points(decoded) == (5, 5)
+    nbformat.write(student_notebook({"squares_answer": "squares = [0, 1, 4]"}),
+                   tmp_path / "fixture.ipynb")
+    decoded, _ = _run(tmp_path, monkeypatch, str(tmp_path / "fixture.ipynb"))
+    assert decoded["test_squares"]["tests"][0]["message"] == \
+        "AssertionError: squares should hold ten numbers"
+    assert classroom.points(decoded) == (4, 5)
