@@ -11,7 +11,9 @@ grader itself failed. `batch` exits 0 when every submission has a result, 2 othe
 `check` verifies that hidden tests can be replayed (exit 1 if not).
 
 This module only parses the command line and dispatches to `autograder.commands.<verb>`,
-imported only then: `--help` loads neither nbgrader nor nbformat.
+imported only then: `--help` loads neither nbgrader nor nbformat. Commands listed in
+`COMMANDS` declare their own options (`register(subparsers)`) and document themselves
+in their module; at the top level they import nothing heavy.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from pathlib import Path
 
 from autograder import REPO
 from autograder.options import Options
+
+COMMANDS = ["classroom", "classroom_template", "collect_manual", "export_canvas"]
 
 
 def _options(parser: argparse.ArgumentParser) -> None:
@@ -59,6 +63,8 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="check that hidden tests can be replayed")
     check.add_argument("assignments", nargs="*")
     check.add_argument("--source", type=Path, default=REPO / "source")
+    for name in COMMANDS:  # commands that declare their own options
+        importlib.import_module(f"autograder.commands.{name}").register(commands)
     return main
 
 
@@ -68,7 +74,7 @@ def main(argv=None) -> int:
     if "timeout" in options:
         options["options"] = Options.from_cli(options.pop("timeout"),
                                               options.pop("cell_timeout"), options.pop("memory"))
-    command = importlib.import_module(f"autograder.commands.{verb}")
+    command = importlib.import_module(f"autograder.commands.{verb.replace('-', '_')}")
     return command.main(**options)
 
 

@@ -1,4 +1,4 @@
-"""CI entry point (autograder/github-classroom.yml): grade a student repository's notebook.
+"""Grade the notebook in a checked-out student repository with the full grader (instructor side).
 
     python -m autograder.ci --assignment 01_simple_cnn --submission ../submission \
         --out ../results [--min-score 6] [--source DIR] [grade options...]

@@ -24,8 +24,9 @@ def table(result: dict) -> str:
         message = message if len(message) <= 90 else message[:87] + "..."
         lines.append(f"  {test['id']:<26}{points:>9}  {test['status']:<9} {message}".rstrip())
     for manual in result.get("manual", []):
-        note = "graded by hand" if manual["status"] == "pending" else "answer cell missing"
-        points = "- / " + format(manual["max_points"], "g")
+        note = {"pending": "graded by hand", "graded": "graded by hand"}.get(
+            manual["status"], "answer cell missing")
+        points = f"{_manual_points(manual)} / {manual['max_points']:g}"
         lines.append(f"  {manual['id']:<26}{points:>9}  manual    {note}")
     isolation = result.get("isolation") or {}
     if isolation:
@@ -58,8 +59,9 @@ def markdown(result: dict) -> str:
         lines.append(f"| {test['id']} | {test['points']:g} / {test['max_points']:g} | "
                      f"{test['status']} | {message} |")
     for manual in result.get("manual", []):
-        lines.append(f"| {manual['id']} | – / {manual['max_points']:g} | manual | "
-                     "graded by hand later |")
+        note = "graded by hand" if manual["status"] == "graded" else "graded by hand later"
+        lines.append(f"| {manual['id']} | {_manual_points(manual, '–')} / "
+                     f"{manual['max_points']:g} | manual | {note} |")
     if result.get("isolation"):
         lines += ["", f"Isolation: {describe_isolation(result['isolation'])}"]
     return "\n".join(lines) + "\n"
@@ -89,14 +91,29 @@ def gradescope(result: dict) -> dict:
     return results
 
 
+def _manual_points(manual: dict, blank: str = "-") -> str:
+    return format(manual["points"], "g") if manual["status"] == "graded" else blank
+
+
 def grades_csv(results: list[dict], test_ids: list[str]) -> str:
-    """One row per student: status, score and the points of every autograded test."""
+    """One row per student: status, autograded score, the points of every autograded test,
+    then of every written answer (`pending` until graded by hand, `missing`) and the total
+    of record (`autograder.manual.points_of_record`)."""
+    from autograder.manual import points_of_record
+
+    manual_ids = list(dict.fromkeys(m["id"] for r in results for m in r.get("manual", [])))
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["student", "status", "score", "max_score", *test_ids, "message"])
+    writer.writerow(["student", "status", "score", "max_score", *test_ids, *manual_ids,
+                     "total", "total_max", "message"])
     for result in sorted(results, key=lambda r: r["student"]):
         points = {t["id"]: t["points"] for t in result["tests"]}
+        manual = {m["id"]: m for m in result.get("manual", [])}
+        total, possible, _ = points_of_record(result)
         writer.writerow([result["student"], result["status"], f"{result['score']:g}",
                          f"{result['max_score']:g}",
-                         *[f"{points.get(i, 0):g}" for i in test_ids], result.get("message", "")])
+                         *[f"{points.get(i, 0):g}" for i in test_ids],
+                         *[_manual_points(manual[i], manual[i]["status"]) if i in manual
+                           else "missing" for i in manual_ids],
+                         f"{total:g}", f"{possible:g}", result.get("message", "")])
     return out.getvalue()

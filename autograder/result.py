@@ -10,7 +10,8 @@ read. `result.schema.json` beside this file is its JSON Schema (`validate`):
     score, max_score, seconds
     tests       [{id, points, max_points, status, message}], status one of
                 passed, failed, error, timeout, missing, tampered
-    manual      [{id, max_points, status: pending | missing}]
+    manual      [{id, max_points, status: pending | missing | graded, points (when graded)}]
+                (graded: by hand in formgrader, read back by `autograder.manual`)
     isolation   {sandbox, network, memory_limit_gib, ...}
     timings     {notebook, autograde, replay} seconds, only when the notebook ran, and
                 phases: {phase: wall seconds} of the whole grading in order (prepare,
@@ -47,11 +48,12 @@ class TestResult:
 
 @dataclass
 class ManualResult:
-    """One written answer: graded by hand (`pending`), or its cell is `missing`."""
+    """One written answer: to be graded by hand (`pending`), `graded`, or its cell `missing`."""
 
     id: str
     max_points: float
     status: str
+    points: float | None = None  # only when `graded`
 
 
 @dataclass
@@ -79,6 +81,9 @@ class Result:
             del data["timings"]
         if not data["leaderboard"]:
             del data["leaderboard"]
+        for manual in data["manual"]:
+            if manual["points"] is None:
+                del manual["points"]
         return data
 
     @classmethod
@@ -146,6 +151,8 @@ def scores_of(result: dict) -> list[TestScore]:
     autograded = [TestScore(id=t["id"], points=float(t["points"]),
                             max_points=float(t["max_points"]), needs_manual_grade=False,
                             manual=False) for t in result["tests"]]
-    manual = [TestScore(id=m["id"], points=0.0, max_points=float(m["max_points"]),
-                        needs_manual_grade=True, manual=True) for m in result["manual"]]
+    manual = [TestScore(id=m["id"], points=float(m.get("points", 0.0)),
+                        max_points=float(m["max_points"]),
+                        needs_manual_grade=m["status"] != "graded", manual=True)
+              for m in result["manual"]]
     return autograded + manual

@@ -1,0 +1,1 @@
+"""Grades written in the formats other systems import (one module per system)."""
