@@ -4,6 +4,8 @@
                                [--timeout S] [--cell-timeout S] [--memory GIB] [--source DIR]
     python -m autograder batch ASSIGNMENT DIR --out OUTDIR [--workers N] [--force] [--source DIR]
     python -m autograder check [ASSIGNMENT ...] [--source DIR]
+    python -m autograder gradescope ASSIGNMENT --out autograder.zip [--minutes M]
+                               [--memory-mb MB] [--visibility V] [--source DIR]
 
 `grade` exits 0 when a result was produced (any score, also for a timed-out or crashed
 submission), 1 when the submission was rejected (the JSON is still written), 2 when the
@@ -36,6 +38,21 @@ def _options(parser: argparse.ArgumentParser) -> None:
                         help=f"memory limit in GiB (default {defaults.memory_gib:g})")
 
 
+def _gradescope(parser: argparse.ArgumentParser) -> None:
+    from autograder.gradescope import MAX_MINUTES, MEMORY_MB
+
+    parser.add_argument("assignment")
+    parser.add_argument("--out", type=Path, required=True, help="the zip to write")
+    parser.add_argument("--minutes", type=int, default=MAX_MINUTES,
+                        help=f"the assignment's timeout set on Gradescope (default {MAX_MINUTES})")
+    parser.add_argument("--memory-mb", type=int, default=MEMORY_MB,
+                        help=f"the container's memory on Gradescope (default {MEMORY_MB})")
+    parser.add_argument("--visibility", default="after_published",
+                        choices=["hidden", "after_due_date", "after_published", "visible"],
+                        help="when students see the total (default after_published)")
+    parser.add_argument("--source", type=Path, default=REPO / "source")
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.split("\n")[0])
     commands = main.add_subparsers(dest="command", required=True)
@@ -46,6 +63,10 @@ def parser() -> argparse.ArgumentParser:
     one.add_argument("--gradescope", dest="gradescope_path", type=Path,
                      help="write Gradescope's results.json here")
     one.add_argument("--student", default="student", help="student id (default: student)")
+    one.add_argument("--submitted-at", help="submission time, ISO 8601 (default: nbgrader's "
+                     "timestamp.txt beside the notebook, if any)")
+    one.add_argument("--due", help="due date, ISO 8601: a later submission gets nbgrader's "
+                     "late penalty")
     _options(one)
     many = commands.add_parser("batch", help="grade every submission in a folder")
     many.add_argument("assignment")
@@ -59,6 +80,8 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="check that hidden tests can be replayed")
     check.add_argument("assignments", nargs="*")
     check.add_argument("--source", type=Path, default=REPO / "source")
+    package = commands.add_parser("gradescope", help="build Gradescope's autograder.zip")
+    _gradescope(package)
     return main
 
 

@@ -38,12 +38,14 @@ from cnnkit.grading.common import (
     trusted_test_set,
 )
 from cnnkit.grading.compact_cnn import (
+    ACCURACY_FLOOR,
     COMPACT_MINIMUM,
     EXTRA_CREDIT,
     SECOND_TIER,
     check_compact_accuracy,
     check_compact_budget,
     check_compact_model,
+    compact_accuracy_points,
 )
 from cnnkit.grading.learning_curves import (
     LEARNING_CURVE_CNN,
@@ -76,6 +78,7 @@ from cnnkit.grading.variants import check_results_measured, check_trained_as, ch
 
 __all__ = [
     "CAPTURE_ENV",
+    "ACCURACY_FLOOR",
     "COMPACT_MINIMUM",
     "EXTRA_CREDIT",
     "CONVNET_PARAM_LIMIT",
@@ -93,6 +96,7 @@ __all__ = [
     "SIMPLE_CNN",
     "capture",
     "check_compact_accuracy",
+    "compact_accuracy_points",
     "check_compact_budget",
     "check_compact_model",
     "check_confusion_of",
