@@ -2,6 +2,7 @@
 
     python -m autograder grade ASSIGNMENT NOTEBOOK [--json OUT] [--gradescope OUT]
                                [--timeout S] [--cell-timeout S] [--memory GIB] [--source DIR]
+                               [--submitted-at TIME] [--due TIME]
     python -m autograder batch ASSIGNMENT DIR --out OUTDIR [--workers N] [--force] [--source DIR]
     python -m autograder check [ASSIGNMENT ...] [--source DIR]
     python -m autograder gradescope ASSIGNMENT --out autograder.zip [--minutes M]
