@@ -50,13 +50,13 @@ def parse_time(value: str | datetime | None) -> datetime | None:
 
 
 def read_timestamp(folder: Path) -> datetime | None:
-    """nbgrader's `timestamp.txt` in `folder`, or None when there is none or it is empty."""
+    """nbgrader's `timestamp.txt` in `folder`, or None when there is none, it is empty or it
+    holds no time (nbgrader's own `submit` writes it on the student's side)."""
     path = Path(folder) / TIMESTAMP
     try:
-        text = path.read_text().strip()
-    except OSError:
+        return parse_time(path.read_text(errors="replace").strip()[:100])
+    except (OSError, ValueError):
         return None
-    return parse_time(text) if text else None
 
 
 def from_gradescope(metadata: dict) -> Deadline:

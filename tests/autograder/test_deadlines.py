@@ -46,6 +46,8 @@ def test_the_timestamp_beside_a_notebook_is_its_submission_time(tmp_path):
     assert deadlines.find(notebook).submitted_at == datetime(2026, 3, 1, 10)
     given = Deadline(datetime(2026, 3, 2), datetime(2026, 3, 3))
     assert deadlines.find(notebook, given) == given  # a given time wins
+    (notebook.parent / "timestamp.txt").write_text("not a time")
+    assert deadlines.find(notebook) == Deadline()  # a broken file never stops grading
 
 
 @pytest.mark.slow
