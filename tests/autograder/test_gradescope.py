@@ -192,7 +192,9 @@ def test_the_fixture_reference_is_graded_with_hidden_tests_after_publishing(tmp_
 @pytest.mark.slow
 @needs_sandbox
 def test_assignment_01_reference_scores_full_and_another_notebook_is_rejected(tmp_path):
-    root = package_root(tmp_path, "01_simple_cnn")
+    # TensorFlow's kernel for 01 dies in Gradescope's default 768 MB (measured: "kernel
+    # died"); the assignment's Gradescope setting must raise the memory, as here.
+    root = package_root(tmp_path, "01_simple_cnn", memory_mb=4096)
     submission = root / "submission"
     shutil.copy(notebook_of(REPO / "source" / "05_compact_cnn"), submission)
     late = {**METADATA, "created_at": "2026-04-01T10:00:00-07:00"}

@@ -36,7 +36,7 @@ def test_three_right_numbers_of_four_earn_three_points_in_both_kernels(tmp_path)
     course.setup()
     three = _submission(tmp_path / "three.ipynb", "answers = np.array([1, 4, 9, 20])")
     fake = _submission(tmp_path / "fake.ipynb", "answers = np.array([1, 0, 0, 0])\n"
-                       "import builtins\nbuiltins.float = lambda value: 4.0")  # kernel only
+                       "np.sum = lambda *args, **kwargs: 4")  # in the student's kernel only
     results = {name: grade(course, name, path, Options())
                for name, path in [("three", three), ("fake", fake)]}
     for result in results.values():
@@ -46,5 +46,5 @@ def test_three_right_numbers_of_four_earn_three_points_in_both_kernels(tmp_path)
     assert "3 of 4 points (partial credit)" in test["message"]
     assert course.auto_scores("three") == {"test_answers": 3.0}
     test = results["fake"]["tests"][0]
-    assert (test["status"], test["points"]) == ("partial", 1.0), test
+    assert (test["status"], test["points"]) == ("partial", 1.0), test["message"]
     assert "4 points in your kernel, 1 in the clean-room check" in test["message"]
