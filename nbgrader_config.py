@@ -32,3 +32,8 @@ c.GenerateFeedback.preprocessors = [
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     "autograder.feedback.HideHiddenTests",
 ]
+
+# A submission later than its due date (nbgrader's `duedate`, or the one the autograder is
+# given: see autograder/deadlines.py) scores 0, nbgrader's one built-in penalty; a course
+# that wants a gentler one names its own LateSubmissionPlugin subclass here instead.
+c.LateSubmissionPlugin.penalty_method = "zero"

@@ -2,8 +2,11 @@
 
     python -m autograder grade ASSIGNMENT NOTEBOOK [--json OUT] [--gradescope OUT]
                                [--timeout S] [--cell-timeout S] [--memory GIB] [--source DIR]
+                               [--submitted-at TIME] [--due TIME]
     python -m autograder batch ASSIGNMENT DIR --out OUTDIR [--workers N] [--force] [--source DIR]
     python -m autograder check [ASSIGNMENT ...] [--source DIR]
+    python -m autograder gradescope ASSIGNMENT --out autograder.zip [--minutes M]
+                               [--memory-mb MB] [--visibility V] [--source DIR]
 
 `grade` exits 0 when a result was produced (any score, also for a timed-out or crashed
 submission), 1 when the submission was rejected (the JSON is still written), 2 when the
@@ -25,7 +28,7 @@ from pathlib import Path
 from autograder import REPO
 from autograder.options import Options
 
-COMMANDS = ["classroom", "classroom_template", "collect_manual", "export_canvas"]
+COMMANDS = ["classroom", "classroom_template", "collect_manual", "export_canvas", "gradescope"]
 
 
 def _options(parser: argparse.ArgumentParser) -> None:
@@ -50,6 +53,10 @@ def parser() -> argparse.ArgumentParser:
     one.add_argument("--gradescope", dest="gradescope_path", type=Path,
                      help="write Gradescope's results.json here")
     one.add_argument("--student", default="student", help="student id (default: student)")
+    one.add_argument("--submitted-at", help="submission time, ISO 8601 (default: nbgrader's "
+                     "timestamp.txt beside the notebook, if any)")
+    one.add_argument("--due", help="due date, ISO 8601: a later submission gets nbgrader's "
+                     "late penalty")
     _options(one)
     many = commands.add_parser("batch", help="grade every submission in a folder")
     many.add_argument("assignment")

@@ -2,7 +2,12 @@
 
 A test passes only when it passed in the student's kernel (nbgrader's score, no error,
 nothing on stderr) and its hidden region passed again in the clean room on the same
-captured objects. Statuses: passed, failed, error, timeout, missing, tampered.
+captured objects. Statuses: passed, partial, failed, error, timeout, missing, tampered.
+
+Partial credit: a hidden test whose last statement is an expression with a number (e.g.
+`cnnkit.grading.compact_accuracy_points(...)`) scores that many points, in nbgrader's
+kernel and again in the clean room; the test earns the lower of the two (`partial`
+when that is above 0 and below its points).
 """
 
 from __future__ import annotations
@@ -43,24 +48,40 @@ def kernel_outcomes(assignment: Assignment, graded, scores: dict, missing: list[
         outcome = kernel_outcome(cells[test.id])
         if outcome and outcome[0] == "not run":
             outcome = ("timeout" if status == "timeout" else "error", outcome[1])
-        if outcome is None and (scores.get(test.id) or 0) < test.points:
-            outcome = ("failed", f"nbgrader gave {scores.get(test.id) or 0:g} of {test.points:g}")
+        if outcome is None and not (scores.get(test.id) or 0) > 0:
+            outcome = ("failed", f"nbgrader gave 0 of {test.points:g}")
         outcomes[test.id] = outcome
     return outcomes
 
 
-def merge(test: Test, room: dict | None) -> tuple[str, str]:
-    """The final (status, message) of a test that passed in the student's kernel."""
+def merge(test: Test, room: dict | None, kernel_points: float) -> tuple[str, str, float]:
+    """The final (status, message, points) of a test that scored `kernel_points` (> 0) in
+    the student's kernel without an error."""
     if room is None:  # a test the contract does not let us replay
-        return "passed", f"not verified in a clean kernel: {test.problem}"
+        return _scored(test, kernel_points, f"not verified in a clean kernel: {test.problem}")
     if room["status"] == "passed":
-        return "passed", ""
+        points = min(kernel_points, room.get("points", test.points))
+        message = ""
+        if points < kernel_points:
+            message = (f"{kernel_points:g} points in your kernel, {points:g} in the clean-room "
+                       "check on the same objects")
+        return _scored(test, points, message)
     if room["status"] == "missing":
-        return "missing", missing_message(room.get("missing") or [])
+        return "missing", missing_message(room.get("missing") or []), 0.0
     if room["status"] == "failed":
         return "tampered", ("passed in your kernel but failed the clean-room check "
-                            f"on the same objects: {room['message']}")
-    return "error", f"the clean-room check could not run: {room['message']}"
+                            f"on the same objects: {room['message']}"), 0.0
+    return "error", f"the clean-room check could not run: {room['message']}", 0.0
+
+
+def _scored(test: Test, points: float, message: str) -> tuple[str, str, float]:
+    """(passed | partial | failed, message, points) of a test that ran without an error."""
+    points = max(0.0, min(float(points), test.points))
+    if points >= test.points:
+        return "passed", message, points
+    note = f"{points:g} of {test.points:g} points (partial credit)"
+    return ("partial" if points > 0 else "failed"), "; ".join(filter(None, [note, message])), \
+        points
 
 
 def missing_message(names: list[str]) -> str:

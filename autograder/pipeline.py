@@ -4,6 +4,7 @@
     course.setup()
     result = grade(course, "alice", Path("alice.ipynb"), Options())
 
+0. deadline: the submission time and due date (`autograder.deadlines`).
 1. prepare: rebuild the notebook from the instructor's cells (`submission.prepare`), or
    reject it; place it where nbgrader and the sandboxed kernel expect it.
 2. autograde: nbgrader's autograde, with the student's kernel in a `Sandbox`; the
@@ -13,7 +14,8 @@
 4. replay: the clean room's verdicts on the hidden tests that passed there (replayed
    meanwhile, or now).
 5. merge: a test earns its points only when both agree.
-6. record: nbgrader's gradebook and autograded notebook are made to agree with the result.
+6. record: nbgrader's gradebook and autograded notebook are made to agree with the result;
+   nbgrader's late penalty (if the submission was late) is subtracted from the score.
 
 The result is a `Result`'s JSON, a plain dict (`autograder.result`). Student input
 never makes this raise: a bad notebook is `rejected`, a hung one `timeout`, a dead
@@ -32,8 +34,9 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import REPO
+from autograder import REPO, deadlines
 from autograder.course import Course, preload_gradebook, tool_env
+from autograder.deadlines import Deadline
 from autograder.errors import GraderError
 from autograder.hidden import hidden_lines
 from autograder.options import Options
@@ -57,10 +60,16 @@ AUTOGRADE_STEPS = [
 
 
 def grade(course: Course, student: str, notebook: Path, options: Options,
-          hide: list[Path] = ()) -> dict:
-    """Grade `notebook` as `student`'s submission; the result dict (see module docstring)."""
+          hide: list[Path] = (), deadline: Deadline | None = None) -> dict:
+    """Grade `notebook` as `student`'s submission; the result dict (see module docstring).
+
+    `deadline` gives the submission time and due date; without it (or without its
+    submission time) nbgrader's `timestamp.txt` beside `notebook` is read
+    (`autograder.deadlines`).
+    """
     started = time.monotonic()
     notebook = Path(notebook)
+    deadline = deadlines.find(notebook, deadline)
     try:
         clean, missing = prepare(notebook, course.assignment, [course.assignment, *course.others])
     except Rejected as reason:
@@ -79,7 +88,8 @@ def grade(course: Course, student: str, notebook: Path, options: Options,
         raise GraderError(f"refusing to grade: {exposed}")
     phases = Phases(started)
     try:
-        result = _grade_in(course, student, notebook, clean, missing, options, sandbox, phases)
+        result = _grade_in(course, student, notebook, clean, missing, options, sandbox,
+                           deadline, phases)
     finally:
         sandbox.close()
     phases.lap("close")
@@ -112,11 +122,13 @@ class Phases:
         self.lap("nbgrader end")
 
 
-def _grade_in(course, student, notebook, clean, missing, options, sandbox, phases) -> Result:
+def _grade_in(course, student, notebook, clean, missing, options, sandbox, deadline,
+              phases) -> Result:
     assignment = course.assignment
     result = new_result(assignment, student, notebook)
     result.isolation = sandbox.isolation()
     _place(course, student, clean, sandbox)
+    deadlines.apply(course, student, deadline)
     mark = time.monotonic()
     clean_room = Replay(sandbox, options.replay_timeout,
                         [t for t in assignment.autograded if t.problem is None])
@@ -151,8 +163,10 @@ def _grade_in(course, student, notebook, clean, missing, options, sandbox, phase
         room = replayed.get(test.id)
         if outcomes[test.id] is None and room and room.get("leaderboard"):
             result.leaderboard.extend(room["leaderboard"])
-        status, message = outcomes[test.id] or merge(test, room)
-        points = float(scores.get(test.id) or 0.0) if status == "passed" else 0.0
+        if outcomes[test.id]:
+            (status, message), points = outcomes[test.id], 0.0
+        else:
+            status, message, points = merge(test, room, float(scores.get(test.id) or 0.0))
         if status != "missing":  # missing_message names variables only, never hidden code
             message = scrub(message, leaks)
         result.tests.append(TestResult(test.id, points, test.points, status, message))
@@ -161,6 +175,8 @@ def _grade_in(course, student, notebook, clean, missing, options, sandbox, phase
     result.manual = [ManualResult(t.id, t.points, "pending" if t.id in present else "missing")
                      for t in assignment.manual]
     _record(course, student, graded, result, leaks)
+    result.late, penalty = deadlines.late(course, student, result.score)
+    result.score = max(0.0, result.score - penalty)
     phases.lap("record")
     return result
 

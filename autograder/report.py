@@ -1,6 +1,7 @@
-"""Results rendered: a terminal table, Markdown, Gradescope's results.json, a grades CSV.
+"""Results rendered: a terminal table, Markdown, a grades CSV.
 
-A result is defined in `autograder.result`.
+A result is defined in `autograder.result`; Gradescope's results.json is made by
+`autograder.gradescope.results`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ def table(result: dict) -> str:
     lines = [head]
     if result.get("message"):
         lines.append(f"  {result['message']}")
+    if result.get("late"):
+        lines.append(f"  {describe_late(result['late'])}")
     lines.append(f"  {'test':<26}{'points':>9}  {'status':<9} message")
     for test in result["tests"]:
         points = f"{test['points']:g} / {test['max_points']:g}"
@@ -32,6 +35,19 @@ def table(result: dict) -> str:
     if isolation:
         lines.append("  isolation: " + describe_isolation(isolation))
     return "\n".join(lines)
+
+
+def describe_late(late: dict) -> str:
+    """One line on the submission time, the due date and the late penalty."""
+    text = f"submitted {late['submitted_at']}"
+    if late.get("due"):
+        text += f", due {late['due']}"
+    if late["seconds_late"] > 0:
+        text += (f": LATE by {late['seconds_late'] / 3600:.1f} h, penalty "
+                 f"{late['penalty']:g} points")
+    else:
+        text += ": on time"
+    return text
 
 
 def describe_isolation(isolation: dict) -> str:
@@ -53,6 +69,8 @@ def markdown(result: dict) -> str:
              f"({result['status']})", ""]
     if result.get("message"):
         lines += [result["message"], ""]
+    if result.get("late"):
+        lines += [describe_late(result["late"]), ""]
     lines += ["| test | points | status | message |", "| --- | ---: | --- | --- |"]
     for test in result["tests"]:
         message = test["message"].replace("|", "\\|").replace("\n", " ")
@@ -65,30 +83,6 @@ def markdown(result: dict) -> str:
     if result.get("isolation"):
         lines += ["", f"Isolation: {describe_isolation(result['isolation'])}"]
     return "\n".join(lines) + "\n"
-
-
-def gradescope(result: dict) -> dict:
-    """Gradescope's results.json: hidden tests are shown only after grades are published."""
-    tests = [{
-        "name": test["id"],
-        "score": test["points"],
-        "max_score": test["max_points"],
-        "status": "passed" if test["status"] == "passed" else "failed",
-        "output": f"{test['status']}: {test['message']}" if test["message"] else test["status"],
-        "visibility": "after_published",
-    } for test in result["tests"]]
-    pending = ", ".join(f"{m['id']} ({m['max_points']:g})" for m in result.get("manual", []))
-    output = f"Status: {result['status']}."
-    if result.get("message"):
-        output += f" {result['message']}"
-    if pending:
-        output += f" Graded by hand later: {pending}."
-    results = {"score": result["score"], "execution_time": result["seconds"],
-               "output": output, "visibility": "after_published",
-               "stdout_visibility": "hidden", "tests": tests}
-    if result.get("leaderboard"):
-        results["leaderboard"] = result["leaderboard"]
-    return results
 
 
 def _manual_points(manual: dict, blank: str = "-") -> str:

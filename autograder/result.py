@@ -9,7 +9,8 @@ read. `result.schema.json` beside this file is its JSON Schema (`validate`):
     message     why, when the status is not `graded`
     score, max_score, seconds
     tests       [{id, points, max_points, status, message}], status one of
-                passed, failed, error, timeout, missing, tampered
+                passed, partial, failed, error, timeout, missing, tampered (`partial`: a
+                test that scored part of its points, in the kernel and the clean room)
     manual      [{id, max_points, status: pending | missing | graded, points (when graded)}]
                 (graded: by hand in formgrader, read back by `autograder.manual`)
     isolation   {sandbox, network, memory_limit_gib, ...}
@@ -19,6 +20,8 @@ read. `result.schema.json` beside this file is its JSON Schema (`validate`):
                 close)
     leaderboard [{name, value, order}] when a hidden test posted values in the clean room
                 (`cnnkit.grading.leaderboard`); absent otherwise
+    late        {submitted_at, due, seconds_late, penalty} when the submission time is
+                known (`autograder.deadlines`); the score is after the penalty
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from autograder.hidden import Assignment
 
 SCHEMA = Path(__file__).resolve().parent / "result.schema.json"
 STATUSES = ("graded", "timeout", "crashed", "rejected", "error")
-TEST_STATUSES = ("passed", "failed", "error", "timeout", "missing", "tampered")
+TEST_STATUSES = ("passed", "partial", "failed", "error", "timeout", "missing", "tampered")
 
 
 @dataclass
@@ -74,11 +77,13 @@ class Result:
     timings: dict | None = None
     sha256: str | None = None
     leaderboard: list[dict] = field(default_factory=list)
+    late: dict | None = None
 
     def to_json(self) -> dict:
         data = asdict(self)
-        if data["timings"] is None:
-            del data["timings"]
+        for optional in ("timings", "late"):
+            if data[optional] is None:
+                del data[optional]
         if not data["leaderboard"]:
             del data["leaderboard"]
         for manual in data["manual"]:

@@ -291,3 +291,24 @@ def test_reference_is_ranked_on_the_leaderboard(autograded):
     assert board["parameters"]["value"] == 9938 and board["parameters"]["order"] == "asc"
     assert board["accuracy"]["value"] >= grading.COMPACT_MINIMUM
     assert "leaderboard" not in autograded.results[ASSIGNMENT]["untouched"]
+
+
+def test_main_tier_gives_partial_credit_in_proportion_to_the_way_from_the_floor():
+    assert grading.compact_cnn.tier_points(0.971, 4) == 3.0  # the notebook's examples
+    assert grading.compact_cnn.tier_points(0.9565, 4) == 0.9
+    assert grading.compact_cnn.tier_points(grading.COMPACT_MINIMUM, 4) == 4.0
+    assert grading.compact_cnn.tier_points(0.999, 4) == 4.0
+    assert grading.compact_cnn.tier_points(grading.ACCURACY_FLOOR, 4) == 0.0
+    assert grading.compact_cnn.tier_points(0.5, 4) == 0.0
+    text = _cell(_notebook(), "test_compact_accuracy").source
+    assert text.rstrip().splitlines()[-2].startswith("cnnkit.grading.compact_accuracy_points(")
+
+
+def test_a_model_below_the_floor_gets_no_partial_credit():
+    (x, y), _ = cnnkit.load_dataset("mnist")
+    briefly_trained = reference_model()
+    briefly_trained.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    cnnkit.train(briefly_trained, cnnkit.to_model_input(x[:256]), y[:256], epochs=1,
+                 batch_size=128, verbose=0)
+    with pytest.raises(AssertionError, match="too far below 0.9780 for partial credit"):
+        grading.compact_accuracy_points(briefly_trained, cnnkit.provenance.training_log(), 4)

@@ -13,22 +13,34 @@ import traceback
 from pathlib import Path
 
 from autograder.course import Course
+from autograder.deadlines import Deadline, parse_time
 from autograder.errors import GraderError
 from autograder.files import write_json
+from autograder.gradescope.results import results_json
 from autograder.options import Options
 from autograder.pipeline import grade
-from autograder.report import gradescope, table
+from autograder.report import table
 
 
 def main(assignment: str, notebook: Path, source: Path, options: Options,
          student: str = "student", json_path: Path | None = None,
-         gradescope_path: Path | None = None) -> int:
-    """Grade `notebook` as `assignment` of the course `source`; write JSON where asked."""
+         gradescope_path: Path | None = None, submitted_at: str | None = None,
+         due: str | None = None) -> int:
+    """Grade `notebook` as `assignment` of the course `source`; write JSON where asked.
+
+    `submitted_at` and `due` (ISO 8601) give the deadline (`autograder.deadlines`).
+    """
+    try:
+        deadline = Deadline(parse_time(submitted_at), parse_time(due))
+    except ValueError as error:
+        print(f"bad date: {error}", file=sys.stderr)
+        return 2
     with tempfile.TemporaryDirectory(prefix="cnnkit-course-") as scratch:
         try:
             course = Course(Path(scratch) / "course", source, assignment)
             course.setup()
-            result = grade(course, student, notebook, options)
+            result = grade(course, student, notebook, options, deadline=deadline)
+            visible = [t.id for t in course.assignment.autograded if not t.hidden.strip()]
         except (GraderError, ValueError, OSError) as error:
             print(f"grader failure: {error}", file=sys.stderr)
             return 2
@@ -41,7 +53,7 @@ def main(assignment: str, notebook: Path, source: Path, options: Options,
         if json_path:
             write_json(json_path, result)
         if gradescope_path:
-            write_json(gradescope_path, gradescope(result))
+            write_json(gradescope_path, results_json(result, visible))
     except OSError as error:
         print(f"grader failure: cannot write the result: {error}", file=sys.stderr)
         return 2

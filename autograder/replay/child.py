@@ -11,7 +11,8 @@ loads the captured objects from `CAPTURE/<id>/` without running any of the stude
 (`cnnkit.safe_load.load_captured`), binds them to their names, runs the code, and
 rewrites RESULTS:
 `{id: {"status": passed | failed | missing | error, "message", "seconds"}}` (with
-"missing": [names] and "leaderboard": [values posted by the test] where there are), after
+"missing": [names], "leaderboard": [values posted by the test], and "points" when the
+code ends with an expression whose value is a number: partial credit), after
 every test, so a replay that runs out of time still reports the tests it did.
 
 Without "stream" it runs the tests at once, in order. With it, the student's notebook is
@@ -36,6 +37,19 @@ def save(results: dict, path: str) -> None:
     with open(path + ".tmp", "w") as handle:
         json.dump(results, handle)
     os.replace(path + ".tmp", path)
+
+
+def run_code(code: str, namespace: dict):
+    """Run `code` in `namespace`; the value of its last statement if that is an expression
+    (nbgrader reads a grade cell's last value as its partial credit), else None."""
+    import ast
+
+    tree = ast.parse(code, "<hidden test>")
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, "<hidden test>", "exec"), namespace)
+    if last is None:
+        return None
+    return eval(compile(ast.Expression(last.value), "<hidden test>", "eval"), namespace)
 
 
 def run_test(test: dict, capture: str) -> dict:
@@ -64,7 +78,9 @@ def run_test(test: dict, capture: str) -> dict:
         entry = {"status": "missing", "message": "", "missing": missing}
     if entry["status"] == "passed":
         try:
-            exec(compile(test["code"], "<hidden test>", "exec"), namespace)
+            value = run_code(test["code"], namespace)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                entry["points"] = float(value)  # partial credit, as nbgrader reads it
         except BaseException as error:
             entry = {"status": "failed", "message": f"{type(error).__name__}: {error}"}
     posted = cnnkit.grading.leaderboard.take()  # measured here, by the trusted test

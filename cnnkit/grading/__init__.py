@@ -39,12 +39,14 @@ from cnnkit.grading.common import (
     trusted_test_set,
 )
 from cnnkit.grading.compact_cnn import (
+    ACCURACY_FLOOR,
     COMPACT_MINIMUM,
     EXTRA_CREDIT,
     SECOND_TIER,
     check_compact_accuracy,
     check_compact_budget,
     check_compact_model,
+    compact_accuracy_points,
 )
 from cnnkit.grading.fitting import check_fit_labels_of, measured_fits
 from cnnkit.grading.learning_curves import (
@@ -78,6 +80,7 @@ from cnnkit.grading.variants import check_results_measured, check_trained_as, ch
 
 __all__ = [
     "CAPTURE_ENV",
+    "ACCURACY_FLOOR",
     "COMPACT_MINIMUM",
     "EXTRA_CREDIT",
     "CONVNET_PARAM_LIMIT",
@@ -95,6 +98,7 @@ __all__ = [
     "SIMPLE_CNN",
     "capture",
     "check_compact_accuracy",
+    "compact_accuracy_points",
     "check_compact_budget",
     "check_compact_model",
     "check_confusion_of",

@@ -25,5 +25,20 @@ def test_missing_message_names_the_variables_and_the_fix():
     # The grader does not scrub it: a hidden line "baseline_model," cannot cut it up.
     assert scrub(message, ["baseline_model,"]) == message
     test = Test(id="test_x", points=1, manual=False, hidden="")
-    assert merge(test, {"status": "missing", "message": "", "missing": ["best_model"]}) == (
-        "missing", missing_message(["best_model"]))
+    assert merge(test, {"status": "missing", "message": "", "missing": ["best_model"]}, 1) == (
+        "missing", missing_message(["best_model"]), 0.0)
+
+
+def test_a_partial_score_counts_only_as_far_as_both_kernels_agree():
+    test = Test(id="test_x", points=4, manual=False, hidden="")
+    passed = {"status": "passed", "message": ""}
+    assert merge(test, passed, 4.0) == ("passed", "", 4.0)
+    assert merge(test, {**passed, "points": 4.0}, 4.0) == ("passed", "", 4.0)
+    status, message, points = merge(test, {**passed, "points": 3.0}, 3.0)
+    assert (status, points) == ("partial", 3.0) and "3 of 4 points (partial credit)" in message
+    status, message, points = merge(test, {**passed, "points": 1.0}, 3.0)  # the room is lower
+    assert (status, points) == ("partial", 1.0) and "3 points in your kernel, 1 in the" in message
+    assert merge(test, {**passed, "points": 9.0}, 9.0)[::2] == ("passed", 4.0)  # capped
+    assert merge(test, {**passed, "points": 0.0}, 2.0)[::2] == ("failed", 0.0)
+    assert merge(test, {"status": "failed", "message": "AssertionError: no"}, 2.0)[::2] == (
+        "tampered", 0.0)

@@ -54,16 +54,21 @@ def _run_child(tmp_path, job: dict) -> dict:
 
 
 def test_replay_reports_what_a_trusted_test_posts_to_the_leaderboard(tmp_path):
-    for name in ("test_a", "test_b"):
+    for name in ("test_a", "test_b", "test_c", "test_d"):
         (tmp_path / "capture" / name).mkdir(parents=True)
         (tmp_path / "capture" / name / "value.json").write_text("0.5")
     post = "cnnkit.grading.leaderboard.post('accuracy', value)\n"
     results = _run_child(tmp_path, {"tests": [
         {"id": "test_a", "captured": ["value"], "code": post + "assert value < 1"},
-        {"id": "test_b", "captured": ["value"], "code": "assert value < 1"}]})
+        {"id": "test_b", "captured": ["value"], "code": "assert value < 1"},
+        {"id": "test_c", "captured": ["value"], "code": "points = value * 4\nfloat(points)"},
+        {"id": "test_d", "captured": ["value"], "code": "value > 0"}]})
     assert results["test_a"]["leaderboard"] == [
         {"name": "accuracy", "value": 0.5, "order": "desc"}]
     assert "leaderboard" not in results["test_b"]
+    # A last expression with a number is the test's partial credit, as nbgrader reads it.
+    assert (results["test_c"]["status"], results["test_c"]["points"]) == ("passed", 2.0)
+    assert "points" not in results["test_b"] and "points" not in results["test_d"]
 
 
 def test_replay_loads_a_list_of_models_and_names_what_is_missing(tmp_path, monkeypatch):

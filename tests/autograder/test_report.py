@@ -1,4 +1,4 @@
-"""autograder.report: a result as a table, Gradescope's results.json and a grades CSV."""
+"""autograder.report: a result as a table, Markdown and a grades CSV."""
 
 from __future__ import annotations
 
@@ -25,14 +25,6 @@ def test_table_lists_every_test():
     assert "bubblewrap, network off" in text
 
 
-def test_gradescope_results_hide_tests_until_published():
-    results = report.gradescope(RESULT)
-    assert results["score"] == 3.0
-    assert {t["visibility"] for t in results["tests"]} == {"after_published"}
-    assert [t["status"] for t in results["tests"]] == ["passed", "failed", "passed"]
-    assert "relu_answer" in results["output"]
-
-
 def test_grades_csv_has_a_row_per_student():
     other = {**RESULT, "student": "bob", "status": "rejected", "score": 0.0, "tests": []}
     rows = report.grades_csv([RESULT, other], ["test_squares", "test_model", "test_trained"])
@@ -41,8 +33,11 @@ def test_grades_csv_has_a_row_per_student():
     assert lines[1].startswith("ann,graded,3,5,1,0,2") and lines[2].startswith("bob,rejected,0")
 
 
-def test_gradescope_results_carry_the_leaderboard_only_when_posted():
-    assert "leaderboard" not in report.gradescope(RESULT)
-    board = [{"name": "accuracy", "value": 0.99, "order": "desc"},
-             {"name": "parameters", "value": 9938.0, "order": "asc"}]
-    assert report.gradescope({**RESULT, "leaderboard": board})["leaderboard"] == board
+def test_a_late_submission_says_so_in_the_table_and_markdown():
+    late = {"submitted_at": "2026-03-02T12:00:00Z", "due": "2026-03-01T12:00:00Z",
+            "seconds_late": 86400.0, "penalty": 3.0}
+    assert "LATE by 24.0 h, penalty 3 points" in report.table({**RESULT, "late": late})
+    assert "LATE by 24.0 h" in report.markdown({**RESULT, "late": late})
+    on_time = {**late, "submitted_at": "2026-03-01T09:00:00Z", "seconds_late": 0.0,
+               "penalty": 0.0}
+    assert ": on time" in report.table({**RESULT, "late": on_time})

@@ -14,6 +14,7 @@ import nbformat
 import pytest
 
 from autograder import report, sandbox
+from autograder.gradescope.results import results_json
 from tests.conftest import REPO, notebook_of, reference_and_untouched
 
 pytestmark = pytest.mark.slow
@@ -59,7 +60,7 @@ def test_reference_earns_full_marks(autograded):
     autograded(ASSIGNMENT, reference_and_untouched(ASSIGNMENT))
     result = dict(autograded.results[ASSIGNMENT]["reference"], notebook=str(SOURCE))
     table = report.table(result)
-    assert report.gradescope(result)["score"] == 8
+    assert results_json(result)["score"] == 8
     assert (result["status"], result["score"], result["max_score"]) == ("graded", 8, 8)
     assert _statuses(result) == {"test_preprocess": ("passed", 2), "test_architecture":
                                  ("passed", 3), "test_accuracy": ("passed", 3)}
