@@ -8,18 +8,17 @@ from autograder import provenance
 from tests.conftest import FILES, REPO
 
 SOURCE = FILES / "fixture_course" / "source"
-THRESHOLD = ("assert np.mean(predicted == y_check) >= 0.9,",
-             "assert np.mean(predicted == y_check) >= 0.95,")
+THRESHOLD = "assert np.mean(predicted == y_check) >= {},"
 
 
-def raised_threshold(tmp_path):
-    """A copy of the fixture course whose hidden test_trained asks for 0.95, not 0.9."""
+def raised_threshold(tmp_path, to: str = "0.95"):
+    """A copy of the fixture course whose hidden test_trained asks for `to`, not 0.9."""
     copy = tmp_path / "source"
     shutil.copytree(SOURCE, copy)
     notebook = copy / "00_fixture" / "fixture.ipynb"
     text = notebook.read_text()
-    assert text.count(THRESHOLD[0]) == 1
-    notebook.write_text(text.replace(*THRESHOLD))
+    assert text.count(THRESHOLD.format("0.9")) == 1
+    notebook.write_text(text.replace(THRESHOLD.format("0.9"), THRESHOLD.format(to)))
     return copy
 
 

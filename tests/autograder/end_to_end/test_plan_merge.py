@@ -169,7 +169,7 @@ def test_an_index_killed_mid_grading_and_rerun_loses_and_repeats_nothing(graded,
 def test_a_threshold_change_is_listed_by_a_dry_run_then_regraded(graded, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(graded / "single", out)
-    changed = raised_threshold(tmp_path)
+    changed = raised_threshold(tmp_path, to="1.01")  # no model reaches it: test_trained fails
     before = {p.name: p.read_bytes() for p in out.glob("*.json")}
     dry = autograder("regrade", "00_fixture", graded / "subs", "--out", out, "--source", changed,
                      "--dry-run", *LIMITS)
@@ -182,6 +182,8 @@ def test_a_threshold_change_is_listed_by_a_dry_run_then_regraded(graded, tmp_pat
                           "--source", changed, *LIMITS)
     assert regraded.returncode == 0
     assert "replaced 5 result(s)" in regraded.stdout
+    assert "honest               5 -> 3/5 graded" in regraded.stdout
+    assert "invalid_json         0 -> 0/5 rejected" in regraded.stdout
     previous = json.loads((out / "previous" / "honest.json").read_text())
     now = json.loads((out / "honest.json").read_text())
     assert previous == json.loads(before["honest.json"])
@@ -191,4 +193,6 @@ def test_a_threshold_change_is_listed_by_a_dry_run_then_regraded(graded, tmp_pat
     assert "5 already graded, 0 to grade" in again.stdout
     with open(out / "grades.csv") as handle:
         rows = {r["student"]: r for r in csv.DictReader(handle)}
-    assert rows["honest"]["test_trained"] == str(now["tests"][2]["points"]).rstrip("0").rstrip(".")
+    assert (rows["honest"]["score"], rows["honest"]["test_trained"]) == ("3", "0")
+    assert "3" in [r.split(",")[-3] for r in export(out / "course").splitlines()
+                   if ",honest," in r]
