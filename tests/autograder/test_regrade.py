@@ -31,3 +31,19 @@ def test_the_dry_run_names_the_changed_test_and_the_points_on_it(tmp_path):
     assert report[0].startswith("ann                  5/5 graded       score may change: source: ")
     assert report[0].endswith("tests changed: test_trained [now: test_trained 2/2]")
     assert report[2].startswith("cid                  no result        score may change: result:")
+
+
+def test_the_dry_run_command_changes_nothing(tmp_path, capsys):
+    from autograder.__main__ import main
+
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    subs.mkdir()
+    out.mkdir()
+    shutil.copy(FIXTURE, subs / "ann.ipynb")
+    assert main(["regrade", "00_fixture", str(subs), "--out", str(out), "--source", str(SOURCE),
+                 "--dry-run"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == f"1 stale result(s) of 00_fixture in {out}"
+    assert printed[1].startswith("ann                  no result")
+    assert printed[-1] == "dry run: nothing was graded or changed"
+    assert list(out.iterdir()) == []
