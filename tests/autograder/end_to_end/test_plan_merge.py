@@ -3,7 +3,7 @@ index killed with SIGKILL and rerun; a regrade after a threshold change.
 
 All on the fixture assignment (tests/files/fixture_course), graded for real. Results
 equal means equal but for the fields that measure time and the sandbox uid a grading was
-lent (`VOLATILE`), and feedback but for its random cell ids; grades.csv, the
+lent (`VOLATILE`), and feedback but for cell ids and object addresses; grades.csv, the
 nbgrader export and the feedback must be byte-identical.
 """
 
@@ -100,10 +100,12 @@ def same_outputs(one: Path, other: Path) -> None:
 
 
 def feedback(out: Path, student: str) -> str:
-    """The feedback page but for its cell ids: `submission.prepare` gives rebuilt cells new
-    random ids at every grading, also in one batch graded twice."""
-    return re.sub(r"cell-id=[0-9a-f-]+", "cell-id=X",
+    """The feedback page but for what differs between any two gradings: the random ids
+    `submission.prepare` gives rebuilt cells, and object addresses in outputs (`<History at
+    0x7f...>`)."""
+    text = re.sub(r"cell-id=[0-9a-f-]+", "cell-id=X",
                   (out / "feedback" / f"{student}.html").read_text())
+    return re.sub(r" at 0x[0-9a-f]+", " at 0xX", text)
 
 
 def export(course: Path) -> str:
