@@ -34,7 +34,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import REPO, deadlines
+from autograder import REPO, deadlines, provenance
 from autograder.course import Course, preload_gradebook, tool_env
 from autograder.deadlines import Deadline
 from autograder.errors import GraderError
@@ -70,11 +70,12 @@ def grade(course: Course, student: str, notebook: Path, options: Options,
     started = time.monotonic()
     notebook = Path(notebook)
     deadline = deadlines.find(notebook, deadline)
+    made_from = provenance.current(course.source_dir, course.assignment.name)
     try:
         clean, missing = prepare(notebook, course.assignment, [course.assignment, *course.others])
     except Rejected as reason:
         result = rejected(course.assignment, student, notebook, str(reason))
-        result.seconds = round(time.monotonic() - started, 2)
+        result.seconds, result.provenance = round(time.monotonic() - started, 2), made_from
         return result.to_json()
     missing_data = missing_datasets(course.assignment.notebook.read_text())
     if missing_data:
@@ -93,7 +94,7 @@ def grade(course: Course, student: str, notebook: Path, options: Options,
     finally:
         sandbox.close()
     phases.lap("close")
-    result.sha256 = sha256(notebook)
+    result.sha256, result.provenance = sha256(notebook), made_from
     result.seconds = round(time.monotonic() - started, 2)
     if result.timings is not None:
         result.timings["phases"] = phases.seconds

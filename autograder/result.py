@@ -22,6 +22,8 @@ read. `result.schema.json` beside this file is its JSON Schema (`validate`):
                 (`cnnkit.grading.leaderboard`); absent otherwise
     late        {submitted_at, due, seconds_late, penalty} when the submission time is
                 known (`autograder.deadlines`); the score is after the penalty
+    provenance  {source, tests, grader, packages}: what the grade was computed from
+                (`autograder.provenance`); absent in results of older graders
 """
 
 from __future__ import annotations
@@ -78,10 +80,11 @@ class Result:
     sha256: str | None = None
     leaderboard: list[dict] = field(default_factory=list)
     late: dict | None = None
+    provenance: dict | None = None
 
     def to_json(self) -> dict:
         data = asdict(self)
-        for optional in ("timings", "late"):
+        for optional in ("timings", "late", "provenance"):
             if data[optional] is None:
                 del data[optional]
         if not data["leaderboard"]:

@@ -14,8 +14,6 @@ import json
 from pathlib import Path
 
 from autograder import manual
-from autograder.files import write_atomic, write_json
-from autograder.report import grades_csv
 
 
 def register(commands) -> None:
@@ -34,8 +32,8 @@ def main(assignment: str, out: Path, course: Path | None = None,
          source: Path | None = None) -> int:
     """Apply the gradebook's manual scores to the results in `out`; see the module docstring."""
     from autograder import REPO
-    from autograder.commands.batch import write_feedback
     from autograder.course import Course
+    from autograder.outputs import write_outputs
 
     course_root = Path(course or Path(out) / "course")
     try:
@@ -57,13 +55,9 @@ def main(assignment: str, out: Path, course: Path | None = None,
             continue
         for note in manual.apply(result, scores[student]):
             print(f"note: {note}")
-        write_json(path, result)
     problems += [f"{student}: in the gradebook but no {student}.json in {out}"
                  for student in sorted(set(scores) - set(results))]
-    test_ids = list(dict.fromkeys(t["id"] for r in results.values() for t in r["tests"]))
-    write_atomic(Path(out) / "grades.csv", grades_csv(list(results.values()), test_ids))
-    write_feedback(Course(course_root, source or REPO / "source", assignment), Path(out),
-                   results)
+    write_outputs(Course(course_root, source or REPO / "source", assignment), Path(out), results)
     pending = sorted(s for s, r in results.items() if manual.points_of_record(r)[2])
     print(f"{len(results)} results of {assignment} updated from {course_root / 'gradebook.db'}"
           + (f"; written answers still to grade: {', '.join(pending)}" if pending else ""))
