@@ -5,8 +5,9 @@
 Jupyter starts the student's kernel through this module (it is the first word of
 the sandbox kernelspec's argv); the clean-room replay uses it too. It runs with the
 grader's privileges, only as long as it takes to exec: it moves itself into the
-submission's cgroups, hands the kernel's connection file to the sandbox user, sets
-resource limits (inherited by everything the sandbox starts), and execs SPEC's
+submission's cgroups, pins itself to the grading's CPUs (`--cpus`), hands the kernel's
+connection file to the sandbox user, sets resource limits (inherited by everything the
+sandbox starts), and execs SPEC's
 `prefix` (bubblewrap and its options) followed by COMMAND. Standard library only:
 it must start fast and must not import the grader.
 """
@@ -64,6 +65,8 @@ def main(argv: list[str]) -> None:
     command = argv[2:]
     os.umask(0o022)
     join_cgroups(spec.get("cgroups", []))
+    if spec.get("cpus"):
+        os.sched_setaffinity(0, spec["cpus"])
     give_connection_file(command, spec.get("owner"))
     set_limits(spec.get("limits", {}))
     # Writing past the file-size limit then fails with an OSError instead of killing.
