@@ -4,12 +4,18 @@
                                [--timeout S] [--cell-timeout S] [--memory GIB] [--cpus C]
                                [--source DIR]
     python -m autograder batch ASSIGNMENT DIR --out OUTDIR [--workers N] [--force] [--cpus C]
-                               [--source DIR]
+                               [--source DIR] [--plan PLAN [--index K] [--of N]]
+    python -m autograder plan ASSIGNMENT DIR --out PLAN [--source DIR]
+    python -m autograder merge PLAN RESULTS... --out FINAL [--source DIR]
+    python -m autograder regrade ASSIGNMENT DIR --out OUTDIR [--dry-run] [--workers N]
     python -m autograder check [ASSIGNMENT ...] [--source DIR]
 
 `grade` exits 0 when a result was produced (any score, also for a timed-out or crashed
 submission), 1 when the submission was rejected (the JSON is still written), 2 when the
-grader itself failed. `batch` exits 0 when every submission has a result, 2 otherwise.
+grader itself failed. `batch` exits 0 when every submission has a result, 2 otherwise
+(1 when it refuses a stale plan). `merge` exits 1 when it refuses (a missing, duplicated
+or stale result), 2 when a merged result is a grader failure. `regrade` lists or regrades
+the stale results of a batch's OUTDIR.
 `check` verifies that hidden tests can be replayed (exit 1 if not).
 
 This module only parses the command line and dispatches to `autograder.commands.<verb>`,
@@ -70,7 +76,30 @@ def parser() -> argparse.ArgumentParser:
     many.add_argument("--force", action="store_true", help="regrade submissions already graded")
     many.add_argument("--course", type=Path,
                       help="nbgrader course directory to record grades in (default OUT/course)")
+    many.add_argument("--plan", type=Path, help="grade one index of this plan (see `plan`)")
+    many.add_argument("--index", type=int, help="the index K to grade (default: "
+                      "$JOB_COMPLETION_INDEX, then $SLURM_ARRAY_TASK_ID)")
+    many.add_argument("--of", type=int, help="N: index K grades every submission i with "
+                      "i %% N == K (default: one submission per index)")
     _options(many)
+    plan = commands.add_parser("plan", help="list the submissions to grade across machines")
+    plan.add_argument("assignment")
+    plan.add_argument("submissions", type=Path)
+    plan.add_argument("--out", type=Path, required=True, help="the plan's JSON file")
+    plan.add_argument("--source", type=Path, default=REPO / "source")
+    merge = commands.add_parser("merge", help="merge the results of a plan's indexes")
+    merge.add_argument("plan", type=Path)
+    merge.add_argument("results", type=Path, nargs="+", help="results folders of the indexes")
+    merge.add_argument("--out", type=Path, required=True)
+    merge.add_argument("--source", type=Path, default=REPO / "source")
+    regrade = commands.add_parser("regrade", help="list or regrade a batch's stale results")
+    regrade.add_argument("assignment")
+    regrade.add_argument("submissions", type=Path)
+    regrade.add_argument("--out", type=Path, required=True, help="the batch's OUTDIR")
+    regrade.add_argument("--dry-run", action="store_true",
+                         help="list whose result is stale and why; change nothing")
+    regrade.add_argument("--workers", type=int, default=1)
+    _options(regrade)
     check = commands.add_parser("check", help="check that hidden tests can be replayed")
     check.add_argument("assignments", nargs="*")
     check.add_argument("--source", type=Path, default=REPO / "source")

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import REPO
+from autograder import REPO, provenance
 from autograder.course import Course, tool_env
 from autograder.errors import GraderError
 from autograder.hidden import hidden_lines
@@ -59,11 +59,12 @@ def grade(course: Course, student: str, notebook: Path, options: Options,
     """Grade `notebook` as `student`'s submission; the result dict (see module docstring)."""
     started = time.monotonic()
     notebook = Path(notebook)
+    made_from = provenance.current(course.source_dir, course.assignment.name)
     try:
         clean, missing = prepare(notebook, course.assignment, [course.assignment, *course.others])
     except Rejected as reason:
         result = rejected(course.assignment, student, notebook, str(reason))
-        result.seconds = round(time.monotonic() - started, 2)
+        result.seconds, result.provenance = round(time.monotonic() - started, 2), made_from
         return result.to_json()
     missing_data = missing_datasets(course.assignment.notebook.read_text())
     if missing_data:
@@ -79,7 +80,7 @@ def grade(course: Course, student: str, notebook: Path, options: Options,
         result = _grade_in(course, student, notebook, clean, missing, options, sandbox)
     finally:
         sandbox.close()
-    result.sha256 = sha256(notebook)
+    result.sha256, result.provenance = sha256(notebook), made_from
     result.seconds = round(time.monotonic() - started, 2)
     return result.to_json()
 

@@ -15,6 +15,8 @@ read. `result.schema.json` beside this file is its JSON Schema (`validate`):
     timings     {notebook, autograde, replay} seconds, only when the notebook ran
     leaderboard [{name, value, order}] when a hidden test posted values in the clean room
                 (`cnnkit.grading.leaderboard`); absent otherwise
+    provenance  {source, tests, grader, packages}: what the grade was computed from
+                (`autograder.provenance`); absent in results of older graders
 """
 
 from __future__ import annotations
@@ -69,11 +71,13 @@ class Result:
     timings: dict | None = None
     sha256: str | None = None
     leaderboard: list[dict] = field(default_factory=list)
+    provenance: dict | None = None
 
     def to_json(self) -> dict:
         data = asdict(self)
-        if data["timings"] is None:
-            del data["timings"]
+        for optional in ("timings", "provenance"):
+            if data[optional] is None:
+                del data[optional]
         if not data["leaderboard"]:
             del data["leaderboard"]
         return data
