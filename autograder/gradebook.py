@@ -46,8 +46,13 @@ def export_submission(db_url: str, assignment: str, student: str) -> dict:
         }
 
 
-def import_submission(db_url: str, assignment: str, rows: dict) -> None:
-    """Put the exported `rows` into the gradebook at `db_url`, replacing any submission there."""
+def import_submission(db_url: str, assignment: str, rows: dict,
+                      keep_manual: bool = False) -> None:
+    """Put the exported `rows` into the gradebook at `db_url`, replacing any submission there.
+
+    With `keep_manual`, grades and comments given by hand to the replaced submission
+    (formgrader's manual score, extra credit, comment) are kept where `rows` have none.
+    """
     from nbgrader.api import Gradebook, MissingEntry
 
     student = rows["student"]["id"]
@@ -55,9 +60,11 @@ def import_submission(db_url: str, assignment: str, rows: dict) -> None:
         gradebook.update_or_create_student(
             student, **{f: rows["student"].get(f) for f in STUDENT_FIELDS})
         try:
+            manual = _manual(gradebook.find_submission(assignment, student)) if keep_manual \
+                else {}
             gradebook.remove_submission(assignment, student)
         except MissingEntry:
-            pass
+            manual = {}
         extra = {}
         if rows.get("timestamp"):
             extra["timestamp"] = rows["timestamp"]
@@ -70,10 +77,28 @@ def import_submission(db_url: str, assignment: str, rows: dict) -> None:
                 raise ValueError(f"the exported rows of {student} lack notebook {notebook.name}")
             notebook.flagged = saved["flagged"]
             notebook.late_submission_penalty = saved["late_submission_penalty"]
-            for grade in notebook.grades:
-                for field, value in saved["grades"].get(grade.name, {}).items():
-                    setattr(grade, field, value)
-            for comment in notebook.comments:
-                for field, value in saved["comments"].get(comment.name, {}).items():
-                    setattr(comment, field, value)
+            for kind, items in (("grades", notebook.grades), ("comments", notebook.comments)):
+                for item in items:
+                    values = dict(saved[kind].get(item.name, {}))
+                    for field, value in manual.get((notebook.name, kind, item.name), {}).items():
+                        if values.get(field) is None or field == "needs_manual_grade":
+                            values[field] = value
+                    for field, value in values.items():
+                        setattr(item, field, value)
         gradebook.db.commit()
+
+
+def _manual(submission) -> dict[tuple[str, str, str], dict]:
+    """{(notebook, "grades"|"comments", cell): fields} given by hand in `submission`."""
+    kept = {}
+    for notebook in submission.notebooks:
+        for grade in notebook.grades:
+            if grade.manual_score is not None or grade.extra_credit is not None:
+                kept[(notebook.name, "grades", grade.name)] = {
+                    "manual_score": grade.manual_score, "extra_credit": grade.extra_credit,
+                    "needs_manual_grade": grade.needs_manual_grade}
+        for comment in notebook.comments:
+            if comment.manual_comment:
+                kept[(notebook.name, "comments", comment.name)] = {
+                    "manual_comment": comment.manual_comment}
+    return kept

@@ -3,7 +3,7 @@ without losing anything.
 
     stale = find_stale(source_dir, "01_simple_cnn", submissions_dir, out)  # {student: ...}
     print(describe(stale))                               # the dry run: whose and why
-    regrade(stale, source_dir, out, options, workers=2)  # staged, then replaced
+    regrade(stale, source_dir, "01_simple_cnn", submissions_dir, out, Options())
 
 What "would change" can honestly mean without grading: a result is stale when its notebook,
 the assignment's source, the grader or the key packages differ from now
@@ -12,6 +12,8 @@ changed and the points the student has on them now. Whether the score changes is
 by grading: `regrade` grades every stale submission into a staging folder first, prints
 old -> new per student, and only then replaces each result (the old one kept in
 `OUT/previous/<student>.json`); a submission the grader fails on keeps its old result.
+Grades given by hand in the batch's course (formgrader) are kept unless the notebook
+itself changed.
 """
 
 from __future__ import annotations
@@ -78,8 +80,9 @@ def describe(stale: dict[str, Stale]) -> str:
     return "\n".join(lines)
 
 
-def regrade(stale: dict[str, Stale], source_dir: Path, assignment: str, out: Path,
-            options: Options, workers: int = 1) -> dict[str, tuple[dict | None, dict]]:
+def regrade(stale: dict[str, Stale], source_dir: Path, assignment: str, submissions: Path,
+            out: Path, options: Options,
+            workers: int = 1) -> dict[str, tuple[dict | None, dict]]:
     """Grade `stale` into a staging folder, then replace their results in `out`.
 
     Returns {student: (old result or None, new result)}. Results of a grader failure are
@@ -97,7 +100,8 @@ def regrade(stale: dict[str, Stale], source_dir: Path, assignment: str, out: Pat
             new[student] = result
 
         notebooks = {s: item.notebook for s, item in stale.items()}
-        grade_many(stage, notebooks, options, [out], workers, record)
+        grade_many(stage, notebooks, options, [Path(submissions).resolve(), out], workers,
+                   record)
         course = Course(out / "course", source_dir, assignment)
         course.setup()
         for student in sorted(new):
@@ -105,7 +109,8 @@ def regrade(stale: dict[str, Stale], source_dir: Path, assignment: str, out: Pat
                 continue
             if stale[student].old is not None:
                 write_json(out / "previous" / f"{student}.json", stale[student].old)
-            results_folder.place(course, student, results_folder.load_part(staging, student))
+            results_folder.place(course, student, results_folder.load_part(staging, student),
+                                 keep_manual="notebook" not in stale[student].reasons)
             write_json(out / f"{student}.json", new[student])
         results = {s: r for s in sorted(results_folder.students(out))
                    if (r := results_folder.load_result(out, s)) is not None}

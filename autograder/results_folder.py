@@ -38,9 +38,14 @@ def save(folder: Path, student: str, result: dict, course=None) -> None:
     part = {"result_sha256": hashlib.sha256(text.encode()).hexdigest(), "rows": None,
             "submitted": None, "autograded": None}
     if course is not None and course.autograded(student).exists():
-        part["rows"] = export_submission(course.db_url, course.assignment.name, student)
-        part["submitted"] = course.submitted(student).read_text()
-        part["autograded"] = course.autograded(student).read_text()
+        from nbgrader.api import MissingEntry
+
+        try:
+            part["rows"] = export_submission(course.db_url, course.assignment.name, student)
+            part["submitted"] = course.submitted(student).read_text()
+            part["autograded"] = course.autograded(student).read_text()
+        except (MissingEntry, OSError):  # the grader failed before nbgrader recorded it
+            part.update(rows=None, submitted=None, autograded=None)
     write_atomic(Path(folder) / NBGRADER / f"{student}.json", json.dumps(part) + "\n")
     write_atomic(Path(folder) / f"{student}.json", text)
 
@@ -73,13 +78,16 @@ def load_part(folder: Path, student: str) -> dict:
     return part
 
 
-def place(course, student: str, part: dict) -> None:
-    """Put an nbgrader part into `course`: its gradebook rows and its two notebooks."""
+def place(course, student: str, part: dict, keep_manual: bool = False) -> None:
+    """Put an nbgrader part into `course`: its gradebook rows and its two notebooks.
+
+    `keep_manual` keeps the grades given by hand to a submission it replaces
+    (`gradebook.import_submission`)."""
     from autograder.gradebook import import_submission
 
     if part.get("rows") is None:
         return
-    import_submission(course.db_url, course.assignment.name, part["rows"])
+    import_submission(course.db_url, course.assignment.name, part["rows"], keep_manual)
     for path, text in ((course.submitted(student), part["submitted"]),
                        (course.autograded(student), part["autograded"])):
         write_atomic(path, text, mode=0o644)

@@ -127,22 +127,24 @@ def run_index(assignment: str, folder: Path, out: Path, source: Path, options: O
     label = f"index {index}" + (f" of {of}" if of is not None else "")
     print(f"{label}: {len(entries)} submissions of {assignment}; {len(entries) - len(todo)} "
           f"already graded, {len(todo)} to grade", flush=True)
-    private = Path(tempfile.mkdtemp(prefix=f"cnnkit-index-{index}-"))
-    try:
-        course = Course(private / "course", source, assignment)
-        course.setup()
+    unfed = [s for s in notebooks if s not in todo and not (out / "feedback" / f"{s}.html")
+             .exists()]  # graded by a run killed before it wrote their feedback
+    if todo or unfed:
+        private = Path(tempfile.mkdtemp(prefix=f"cnnkit-index-{index}-"))
+        try:
+            course = Course(private / "course", source, assignment)
+            course.setup()
 
-        def record(student: str, result: dict) -> None:
-            results_folder.save(out, student, result, course)
-            results[student] = result
+            def record(student: str, result: dict) -> None:
+                results_folder.save(out, student, result, course)
+                results[student] = result
 
-        grade_many(course, todo, options, [Path(folder).resolve(), out], workers, record)
-        for student in notebooks:
-            if student not in todo:
+            grade_many(course, todo, options, [Path(folder).resolve(), out], workers, record)
+            for student in unfed:
                 results_folder.place(course, student, results_folder.load_part(out, student))
-        write_feedback(course, out, results)
-    finally:
-        shutil.rmtree(private, ignore_errors=True)
+            write_feedback(course, out, {s: results[s] for s in [*todo, *unfed]})
+        finally:
+            shutil.rmtree(private, ignore_errors=True)
     print(f"done: {label}, {len(results)} results in {out}", flush=True)
     return _exit_status(results)
 

@@ -29,7 +29,7 @@ def main(assignment: str, submissions: Path, out: Path, source: Path, options: O
         if dry_run:
             print("dry run: nothing was graded or changed")
         return 0
-    changes = regrade(stale, source, assignment, out, options, workers=workers)
+    changes = regrade(stale, source, assignment, submissions, out, options, workers=workers)
     failed = []
     for student, (old, new) in sorted(changes.items()):
         before = f"{old['score']:g}" if old else "-"
