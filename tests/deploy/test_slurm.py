@@ -18,11 +18,12 @@ import pytest
 
 from autograder import sandbox
 from tests.autograder.end_to_end.test_fixture_batch import CASES, LIMITS, SOURCE
+from tests.autograder.end_to_end.test_plan_merge import export
 from tests.conftest import REPO
 from tests.deploy.slurm_cluster import SlurmCluster, why_not
 
 STUDENTS = ("honest", "untouched", "wrong_model", "fake_predict")
-VOLATILE = ("seconds", "timings", "isolation")  # wall-clock times; which CPU it ran on
+VOLATILE = ("seconds", "timings", "isolation")  # wall-clock times; which CPUs it ran on
 
 pytestmark = [
     pytest.mark.slow,
@@ -79,5 +80,10 @@ def test_array_job_then_merge_equals_one_batch(cluster, tmp_path):
     final = work / "final"
     assert (final / "grades.csv").read_bytes() == (single / "grades.csv").read_bytes()
     assert _results(final) == _results(single)
+    for student in STUDENTS:
+        assert (final / "feedback" / f"{student}.html").read_bytes() == \
+            (single / "feedback" / f"{student}.html").read_bytes(), student
+    assert sorted(export(final / "course").splitlines()) == \
+        sorted(export(single / "course").splitlines())
     assert {s: r["score"] for s, r in _results(final).items()} == {
         s: CASES[s][1] for s in STUDENTS}
