@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -62,7 +63,8 @@ def test_array_job_then_merge_equals_one_batch(cluster, tmp_path):
          str(work), "--cpus-per-task=1", "--mem=3G", "--time=10"],
         env=env, capture_output=True, text=True, timeout=120)
     assert submitted.returncode == 0, submitted.stdout + submitted.stderr
-    grade_job, merge_job = (word for word in submitted.stdout.split() if word.isdigit())
+    grade_job, merge_job = re.search(r"grading: job (\d+) .*; merge: job (\d+)",
+                                     submitted.stdout).groups()
     merged = cluster.wait(merge_job, timeout=600)
     logs = "\n".join(p.read_text() for p in sorted((work / "logs").glob("*.out")))
     assert "JobState=COMPLETED" in merged, merged + logs
