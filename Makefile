@@ -30,6 +30,10 @@ system:
 	@command -v bwrap >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq bubblewrap; \
 	  else echo "bubblewrap is missing: run 'sudo make system' for the autograder's sandbox"; fi; }
+	@# Debian's Slurm and MUNGE for the single-node Slurm run of deploy/slurm (tests/deploy).
+	@command -v slurmctld >/dev/null && command -v munged >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq slurm-wlm munge; \
+	  else echo "slurm-wlm or munge is missing: run 'sudo make system' for the Slurm test"; fi; }
 	@# Debian's Chromium for the browser test of the student's view (tests/test_lab_browser.py).
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \

@@ -1,10 +1,10 @@
 """The autograder's command line.
 
     python -m autograder grade ASSIGNMENT NOTEBOOK [--json OUT] [--gradescope OUT]
-                               [--timeout S] [--cell-timeout S] [--memory GIB] [--source DIR]
-                               [--submitted-at TIME] [--due TIME]
-    python -m autograder batch ASSIGNMENT DIR --out OUTDIR [--workers N] [--force] [--source DIR]
-                               [--plan PLAN [--index K] [--of N]]
+                               [--timeout S] [--cell-timeout S] [--memory GIB] [--cpus C]
+                               [--source DIR] [--submitted-at TIME] [--due TIME]
+    python -m autograder batch ASSIGNMENT DIR --out OUTDIR [--workers N] [--force] [--cpus C]
+                               [--source DIR] [--plan PLAN [--index K] [--of N]]
     python -m autograder plan ASSIGNMENT DIR --out PLAN [--source DIR]
     python -m autograder merge PLAN RESULTS... --out FINAL [--source DIR]
     python -m autograder regrade ASSIGNMENT DIR --out OUTDIR [--dry-run] [--workers N]
@@ -38,6 +38,16 @@ from autograder.options import Options
 COMMANDS = ["classroom", "classroom_template", "collect_manual", "export_canvas", "gradescope"]
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of CPUs >= 1, got {text!r}")
+    return value
+
+
 def _options(parser: argparse.ArgumentParser) -> None:
     defaults = Options()
     parser.add_argument("--source", type=Path, default=REPO / "source",
@@ -48,6 +58,9 @@ def _options(parser: argparse.ArgumentParser) -> None:
                         help=f"seconds per cell (default {defaults.cell_timeout})")
     parser.add_argument("--memory", type=float, default=defaults.memory_gib,
                         help=f"memory limit in GiB (default {defaults.memory_gib:g})")
+    parser.add_argument("--cpus", type=_positive, default=defaults.cpus,
+                        help="CPUs per grading: a cgroup CPU quota, CPUs of its own where "
+                             "free, and TensorFlow/OpenMP thread counts (default: all)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -109,8 +122,8 @@ def main(argv=None) -> int:
     options = vars(parser().parse_args(argv))
     verb = options.pop("command")
     if "timeout" in options:
-        options["options"] = Options.from_cli(options.pop("timeout"),
-                                              options.pop("cell_timeout"), options.pop("memory"))
+        options["options"] = Options.from_cli(options.pop("timeout"), options.pop("cell_timeout"),
+                                              options.pop("memory"), options.pop("cpus"))
     command = importlib.import_module(f"autograder.commands.{verb.replace('-', '_')}")
     return command.main(**options)
 

@@ -56,6 +56,8 @@ def describe_isolation(isolation: dict) -> str:
              f"memory {isolation.get('memory_limit_gib'):g} GiB "
              f"({isolation.get('memory_limit_by')})",
              f"{isolation.get('process_limit')} processes",
+             isolation.get("cpus") and
+             f"{isolation['cpus']} CPUs ({isolation.get('cpu_limit_by')})",
              isolation.get("user", "")]
     text = ", ".join(p for p in parts if p)
     if isolation.get("weaker_because"):

@@ -1,6 +1,6 @@
 """Measure the kit's performance on this machine; write results.json and README.md.
 
-    python -m benchmarks.bench                 # everything (about 30 minutes on 2 cores)
+    python -m benchmarks.bench                 # everything (about 35 minutes on 2 cores)
     python -m benchmarks.bench --quick         # a couple of minutes, no notebooks
     python -m benchmarks.bench --only epochs   # some parts; the others keep their results
     python -m benchmarks.bench --render        # only rewrite README.md from results.json
@@ -20,7 +20,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-PARTS = ["ceiling", "epochs", "breakdown", "data", "kernel", "notebooks", "grading", "threads"]
+PARTS = ["ceiling", "epochs", "breakdown", "data", "kernel", "notebooks", "grading", "threads",
+         "throughput"]
 QUICK_PARTS = ["ceiling", "epochs", "data", "kernel"]
 
 
@@ -61,6 +62,10 @@ def run_part(name: str, args) -> dict:
         return breakdown(measure.modes_policies())
     if name == "threads":
         return measure.threads(repeats or 2)
+    if name == "throughput":
+        from benchmarks.throughput import throughput
+
+        return throughput(repeats=repeats or 1)
     raise ValueError(f"unknown part {name!r}")
 
 

@@ -33,6 +33,7 @@ TITLES = {
     "notebooks": "Notebooks (reference solutions, end to end)",
     "grading": "Grading",
     "threads": "TensorFlow thread pools",
+    "throughput": "Throughput: workers x CPUs per grading (`--cpus`)",
 }
 CPU_KEYS = ("model", "flags", "kind")
 
@@ -213,6 +214,23 @@ def threads(part: dict) -> list[str]:
     for label, row in r["settings"].items():
         lines.append(f"| {label} | {row['epoch']:.2f} | {row['cpu_per_epoch']:.2f} | "
                      f"{row['load']:.1f} |")
+    return lines + [""]
+
+
+def throughput(part: dict) -> list[str]:
+    r = part["result"]
+    lines = [f"Reference submission of {r['assignment']}, `python -m autograder grade` processes "
+             f"started at once on {r['cores']} cores (benchmarks/throughput.py). Efficiency: "
+             f"gradings per hour against {r['cores']} x those of one 1-CPU grading alone "
+             f"({r['alone_1cpu']:.1f} s). Fair: each of W gradings of 1 CPU takes at most 15% "
+             f"longer than one alone: **{'yes' if r['fair'] else 'NO'}**.", "",
+             "| workers x CPUs | gradings/hour | efficiency | s per grading | slowest / alone "
+             "| all graded | CPU limit |", "| --- | ---: | ---: | --- | ---: | --- | --- |"]
+    for label, row in r["rows"].items():
+        seconds = ", ".join(f"{s:.1f}" for s in row["seconds"])
+        lines.append(f"| {label} | {row['per_hour']:.0f} | {row['efficiency']:.2f} | {seconds} | "
+                     f"{row['slowest_vs_alone']:.2f} | {_yes(row['all_graded'])} | "
+                     f"{row['cpu_limit_by'] or '-'} |")
     return lines + [""]
 
 

@@ -120,6 +120,21 @@ def test_report_renders_one_section_per_cpu_kind_and_keeps_notes():
     assert text.endswith(report.NOTES_MARKER + "\nmy notes\n")
 
 
+def test_report_renders_the_throughput_table():
+    row = {"workers": 2, "cpus": 1, "per_hour": 100.0, "seconds": [70.0, 72.0],
+           "slowest_vs_alone": 1.06, "efficiency": 0.94, "all_graded": True, "scores": [9],
+           "cpu_limit_by": "thread counts, CPUs 0"}
+    part = {"when": "2025-01-01 10:00", "load_start": 0.1, "load_end": 1.9, "quick": False,
+            "result": {"assignment": "01_simple_cnn", "cores": 2, "alone_1cpu": 68.0,
+                       "fair": True, "rows": {"2x1": row}, "runs": {}}}
+    results = {"cpus": {"avx2": {"machine": _machine("avx2", ["avx2"]),
+                                 "parts": {"throughput": part}}}}
+    text = report.render(results, bench.PARTS)
+    assert "## Throughput: workers x CPUs per grading (`--cpus`)" in text
+    assert "takes at most 15% longer than one alone: **yes**" in text
+    assert "| 2x1 | 100 | 0.94 | 70.0, 72.0 | 1.06 | yes | thread counts, CPUs 0 |" in text
+
+
 def test_bench_writes_parts_under_this_cpu_kind_and_keeps_other_kinds(tmp_path):
     out, readme = tmp_path / "results.json", tmp_path / "README.md"
     kind = cpu_kind()

@@ -2,7 +2,8 @@
 
     sandbox.py     Sandbox (folders, users, environment, launch specs) and Limits
     bwrap.py       whether bubblewrap works here; the private view it builds
-    cgroups.py     memory and process-count cgroups; OOM detection; killing their members
+    cgroups.py     memory, process-count and CPU cgroups; OOM detection; killing their members
+    cpus.py        --cpus: the grading's own CPUs (claimed per machine) and thread counts
     processes.py   the processes running now (psutil); the one kill-until-empty loop
     captures.py    the capture hand-off between the kernel and the clean room
     kernelspec.py  the sandboxed kernel's kernelspec (quiet start-up) and matplotlib cache
@@ -24,6 +25,7 @@ _NAMES = {
     "REPLAY_CHILD": "bwrap",
     "bwrap_problem": "bwrap", "package_dir": "bwrap",
     "Cgroups": "cgroups", "kill_cgroups": "cgroups", "memory_exhausted": "cgroups",
+    "CpuClaim": "cpus", "thread_env": "cpus",
     "clear_capture": "captures", "seal_capture": "captures",
     "KERNEL_NAME": "kernelspec",
     "QUIET_KERNEL_ENV": "kernelspec",

@@ -1,22 +1,34 @@
-"""Memory and process-count cgroups for one sandbox (v1 or v2), and the OOM killer's traces."""
+"""Memory, process-count and CPU cgroups for one sandbox (v1 or v2), and the OOM killer's traces."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 
+from autograder.sandbox.cpus import cpu_list
 from autograder.sandbox.processes import kill_until_empty
 
 ROOT = Path("/sys/fs/cgroup")
+PERIOD_US = 100_000
+"""The CPU quota's period: the kernel's default (100 ms)."""
 
 
 class Cgroups:
-    """Memory and process-count cgroups for one sandbox (v1 or v2), when the grader may."""
+    """Memory and process-count cgroups for one sandbox (v1 or v2), when the grader may,
+    and where `cpus` is given a CPU quota of that many CPUs (and a cpuset of `cpuset`).
 
-    def __init__(self, name: str, memory_bytes: int, processes: int, root: Path = ROOT):
+    `cpu_limit_by` says what limits the CPU ("cgroup v2 cpu.max, cpuset 0-1"), or
+    `cpu_problem` why nothing does; a missing CPU controller never loses the memory limit.
+    """
+
+    def __init__(self, name: str, memory_bytes: int, processes: int, root: Path = ROOT,
+                 cpus: int | None = None, cpuset: list[int] | None = None):
         self.paths: list[Path] = []
         self.kind = None
         self.problem = None
+        self.cpu_limit_by: str | None = None
+        self.cpu_problem: str | None = None
         try:
             if (root / "cgroup.controllers").exists():
                 self._create_v2(root / name, memory_bytes, processes)
@@ -28,6 +40,48 @@ class Cgroups:
             self.remove()
             self.paths, self.kind = [], None
             self.problem = f"cannot create cgroups ({error.strerror or error})"
+        if cpus and self.kind:
+            self._limit_cpu(root, name, cpus, cpuset)
+
+    def _limit_cpu(self, root: Path, name: str, cpus: int, cpuset: list[int] | None) -> None:
+        quota = f"{int(cpus * PERIOD_US)} {PERIOD_US}"
+        made = []
+        try:
+            if self.kind == "cgroup v2":
+                path = self.paths[0]
+                if not (path / "cpu.max").exists():
+                    raise OSError("the cpu controller is not enabled for the grader's cgroups")
+                (path / "cpu.max").write_text(quota)
+                limit = "cgroup v2 cpu.max"
+                if cpuset and (path / "cpuset.cpus").exists():
+                    (path / "cpuset.cpus").write_text(cpu_list(cpuset))
+                    limit += f", cpuset {cpu_list(cpuset)}"
+            else:
+                cpu = root / "cpu" / name
+                if not (root / "cpu").is_dir():
+                    raise OSError("no cgroup v1 cpu controller")
+                cpu.mkdir()
+                made.append(cpu)
+                (cpu / "cpu.cfs_period_us").write_text(str(PERIOD_US))
+                (cpu / "cpu.cfs_quota_us").write_text(quota.split()[0])
+                limit = "cgroup v1 cpu quota"
+                if cpuset and (root / "cpuset").is_dir():
+                    folder = root / "cpuset" / name
+                    folder.mkdir()
+                    made.append(folder)
+                    # A v1 cpuset takes no process before it has memory nodes.
+                    parent_mems = (root / "cpuset" / "cpuset.mems").read_text().strip()
+                    (folder / "cpuset.mems").write_text(parent_mems)
+                    (folder / "cpuset.cpus").write_text(cpu_list(cpuset))
+                    limit += f", cpuset {cpu_list(cpuset)}"
+        except OSError as error:
+            for path in reversed(made):
+                with contextlib.suppress(OSError):
+                    path.rmdir()
+            self.cpu_problem = f"no CPU quota: {error.strerror or error}"
+            return
+        self.paths.extend(made)
+        self.cpu_limit_by = limit
 
     def _create_v1(self, root: Path, name: str, memory_bytes: int, processes: int) -> None:
         memory, pids = root / "memory" / name, root / "pids" / name

@@ -5,10 +5,10 @@
 Jupyter starts the student's kernel through this module (it is the first word of
 the sandbox kernelspec's argv); the clean-room replay uses it too. It runs with the
 grader's privileges, only as long as it takes to exec: it moves itself into the
-submission's cgroups, hands the kernel's connection file to the sandbox user, sets
-resource limits (inherited by everything the sandbox starts), lowers its priority
-where SPEC says (`nice`), and execs SPEC's `prefix` (bubblewrap and its options)
-followed by COMMAND. Standard library only:
+submission's cgroups, pins itself to the grading's CPUs (`--cpus`), hands the kernel's
+connection file to the sandbox user, sets resource limits (inherited by everything the
+sandbox starts), lowers its priority where SPEC says (`nice`), and execs SPEC's `prefix`
+(bubblewrap and its options) followed by COMMAND. Standard library only:
 it must start fast and must not import the grader.
 """
 
@@ -84,6 +84,8 @@ def main(argv: list[str]) -> None:
     command = argv[2:]
     os.umask(0o022)
     join_cgroups(spec.get("cgroups", []))
+    if spec.get("cpus"):
+        os.sched_setaffinity(0, spec["cpus"])
     give_connection_file(command, spec.get("owner"))
     set_limits(spec.get("limits", {}))
     lower_priority(spec.get("nice", 0))

@@ -41,6 +41,7 @@ from autograder.sandbox.bwrap import (
     system_binds,
 )
 from autograder.sandbox.cgroups import Cgroups
+from autograder.sandbox.cpus import CpuClaim, own_quota, thread_env
 from autograder.sandbox.exposure import exposure_problem
 from autograder.sandbox.kernelspec import (
     QUIET_KERNEL_ENV,
@@ -62,6 +63,7 @@ class Limits:
     processes: int = 512
     file_size_mib: int = 2048
     network: bool = False
+    cpus: int | None = None  # None: every CPU of the machine
 
 
 def missing_datasets(text: str) -> list[str]:
@@ -108,12 +110,16 @@ class Sandbox:
                 os.chown(folder, *self.owner)
             for folder in (self.result, self.clean_home):
                 os.chown(folder, *self.replay_owner)
+        self.cpu_claim = CpuClaim(limits.cpus, quota=own_quota()) if limits.cpus else None
+        cpuset = self.cpu_claim.cpus if self.cpu_claim else None
         self.cgroups = self.replay_cgroups = None
         if self.root:
             memory = int(limits.memory_gib * GIB)
-            self.cgroups = Cgroups(f"cnnkit-{self.work.name}", memory, limits.processes)
+            # The replay may overlap the kernel: each has the quota, the cpuset bounds both.
+            self.cgroups = Cgroups(f"cnnkit-{self.work.name}", memory, limits.processes,
+                                   cpus=limits.cpus, cpuset=cpuset)
             self.replay_cgroups = Cgroups(f"cnnkit-{self.work.name}-replay", memory,
-                                          limits.processes)
+                                          limits.processes, cpus=limits.cpus, cpuset=cpuset)
         self._write_etc()
 
     @property
@@ -135,6 +141,11 @@ class Sandbox:
             "user": f"uid {self.owner[0]}" if self.owner else f"uid {os.geteuid()} (grader's)",
             "filesystem": "private view" if self.mode == "bubblewrap" else "grader's view",
         }
+        if self.limits.cpus:
+            info["cpus"] = self.limits.cpus
+            info["cpu_limit_by"] = ", ".join(filter(None, [
+                "thread counts", self.cpu_claim.describe(),
+                self.cgroups.cpu_limit_by or self.cgroups.cpu_problem if self.cgroups else None]))
         if self.problem:
             info["weaker_because"] = self.problem
         if self.cgroups and self.cgroups.problem:
@@ -165,6 +176,7 @@ class Sandbox:
             "PYTHONWARNINGS": "ignore",
             **QUIET_KERNEL_ENV,
             DATA_ENV: DATA if self.mode == "bubblewrap" else str(data_dir()),
+            **(thread_env(self.limits.cpus) if self.limits.cpus else {}),
         }
         env.update(extra or {})
         return env
@@ -207,6 +219,7 @@ class Sandbox:
             "cgroups": [str(p) for p in cgroups.paths] if cgroups else [],
             "owner": owner if kind == "kernel" else None,
             "limits": self._limits(),
+            "cpus": self.cpu_claim.cpus if self.cpu_claim else None,
             "log": str(self.work / f"{kind}.log"),
             # The replay runs beside the student's notebook: it takes the CPU left idle.
             "nice": REPLAY_NICE if kind == "replay" else 0,
@@ -261,6 +274,8 @@ class Sandbox:
             if cgroups:
                 cgroups.remove()
         self.kill_users()
+        if self.cpu_claim:
+            self.cpu_claim.release()
         shutil.rmtree(self.work, ignore_errors=True)
         if self.work.exists():
             subprocess.run(["chmod", "-R", "u+rwx", str(self.work)], capture_output=True)

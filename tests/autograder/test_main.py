@@ -35,3 +35,16 @@ def test_check_command_accepts_the_kit():
     process = subprocess.run([sys.executable, "-m", "autograder", "check"], cwd=REPO,
                              capture_output=True, text=True, timeout=120)
     assert process.returncode == 0, process.stdout + process.stderr
+
+
+def test_cpus_flag_reaches_the_options_and_refuses_nonsense(capsys):
+    from autograder.__main__ import parser
+
+    for verb in (["grade", "01", "a.ipynb"], ["batch", "01", "subs", "--out", "o"]):
+        assert parser().parse_args([*verb, "--cpus", "2"]).cpus == 2
+        assert parser().parse_args(verb).cpus is None
+        try:
+            parser().parse_args([*verb, "--cpus", "0"])
+        except SystemExit:
+            pass
+        assert "expected a whole number of CPUs >= 1, got '0'" in capsys.readouterr().err

@@ -209,3 +209,22 @@ def test_the_clean_room_runs_at_a_lower_priority_than_the_kernel(box):
     assert _group_nice() == ours
     kernel = box.launch_spec("kernel", box.environment())
     assert json.loads(kernel.read_text())["nice"] == 0
+
+
+@needs_bwrap
+def test_cpus_pin_the_sandbox_and_size_its_thread_pools(tmp_path, monkeypatch):
+    monkeypatch.setattr("autograder.sandbox.cpus.CLAIMS", tmp_path)
+    box = sandbox.Sandbox(sandbox.Limits(memory_gib=0.5, processes=64, cpus=1), hide=[REPO])
+    try:
+        code = "import os\nprint(sorted(os.sched_getaffinity(0)), os.environ['OMP_NUM_THREADS'])"
+        assert _run(box, code).returncode == 0, _log(box)
+        assert _log(box).strip().splitlines()[-1] == f"{box.cpu_claim.cpus} 1"
+        isolation = box.isolation()
+        assert isolation["cpus"] == 1
+        if os.geteuid() == 0 and box.replay_cgroups.kind == "cgroup v1":
+            assert "cgroup v1 cpu quota, cpuset" in isolation["cpu_limit_by"]
+            quota = Path("/sys/fs/cgroup/cpu") / box.replay_cgroups.paths[0].name
+            assert (quota / "cpu.cfs_quota_us").read_text().strip() == "100000"
+    finally:
+        box.close()
+    assert not box.cpu_claim._locks

