@@ -10,17 +10,21 @@ Outside a notebook (a script, the tests) it prints the epoch lines only.
 from __future__ import annotations
 
 import math
+import sys
 import time
 
 import keras
 
 
 def in_notebook() -> bool:
-    """Whether code runs in a Jupyter kernel that can show tqdm's widget."""
-    from tqdm.auto import tqdm as auto
-    from tqdm.notebook import tqdm as notebook
+    """Whether code runs in a Jupyter kernel, where tqdm's widget can show.
 
-    return issubclass(auto, notebook)
+    tqdm's own guess (`tqdm.auto`) only asks whether ipykernel was imported, which any
+    program that starts kernels also does; this asks the running IPython itself.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return shell is not None and "IPKernelApp" in shell.config
 
 
 def epoch_line(epoch: int, epochs: int, seconds: float, logs: dict) -> str:

@@ -15,6 +15,12 @@ def test_epoch_line_names_the_epoch_time_and_metrics():
     assert line == "Epoch 2/3 - 11.8 s - accuracy 0.8512 - loss 0.4207"
 
 
+def test_a_program_that_imports_ipykernel_is_not_a_notebook():
+    import ipykernel.zmqshell  # noqa: F401  (tqdm.auto takes this import for a notebook)
+
+    assert not in_notebook()
+
+
 def test_outside_a_notebook_only_epoch_lines_are_printed(capsys):
     assert not in_notebook()
     progress = Progress(epochs=2, examples=100, batch_size=32)
