@@ -45,4 +45,9 @@ def main(assignment: str, out: Path, source: Path, minutes: int, memory_mb: int,
           f"{grading['timeout']} s, clean room {grading['replay_timeout']} s; total shown "
           f"{visibility}). Upload it under Configure Autograder and set the same timeout and "
           "memory there.")
+    if memory_mb <= MEMORY_MB:
+        print(f"warning: {memory_mb} MB is too little for a TensorFlow kernel (01's reference "
+              "died in Gradescope's default 768 MB; the kit's tests grade it in 4096 MB): "
+              "choose a larger container on Gradescope and rebuild with --memory-mb",
+              file=sys.stderr)
     return 0
