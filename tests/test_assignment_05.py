@@ -234,15 +234,7 @@ def test_accuracy_tiers_check_the_rules_and_training_of_the_measured_model():
         grading.check_compact_accuracy(reference_model(), 0.0, log(), post_to_leaderboard=True)
     assert grading.leaderboard.take() == []  # a model that breaks the rules is not ranked
 
-    # Trained on enough images to generalise (not near chance, where the test set and the
-    # held-out images can differ by more than the fitted-to-the-test-set margin), too few
-    # to reach the floor.
-    (x, y), _ = cnnkit.load_dataset("mnist")
-    cnnkit.set_seed(0)
-    briefly_trained = reference_model()
-    briefly_trained.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    cnnkit.train(briefly_trained, cnnkit.to_model_input(x[:2048]), y[:2048], epochs=1,
-                 batch_size=128, verbose=0)
+    briefly_trained = _briefly_trained()
     with pytest.raises(AssertionError, match="below 0.9850"):
         grading.check_compact_accuracy(briefly_trained, grading.SECOND_TIER, log(),
                                        post_to_leaderboard=True)
@@ -308,15 +300,20 @@ def test_main_tier_gives_partial_credit_in_proportion_to_the_way_from_the_floor(
     assert text.rstrip().splitlines()[-2].startswith("cnnkit.grading.compact_accuracy_points(")
 
 
-def test_a_model_below_the_floor_gets_no_partial_credit():
-    # Trained on enough images to generalise (not near chance, where the test set and the
-    # held-out images can differ by more than the fitted-to-the-test-set margin), too few
-    # to reach the floor.
+def _briefly_trained() -> keras.Model:
+    """The reference network trained on enough images to generalise (near chance, the test
+    set and the held-out images can differ by more than the fitted-to-the-test-set margin),
+    too few to reach the accuracy floor."""
     (x, y), _ = cnnkit.load_dataset("mnist")
     cnnkit.set_seed(0)
-    briefly_trained = reference_model()
-    briefly_trained.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    cnnkit.train(briefly_trained, cnnkit.to_model_input(x[:2048]), y[:2048], epochs=1,
-                 batch_size=128, verbose=0)
+    model = reference_model()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    cnnkit.train(model, cnnkit.to_model_input(x[:2048]), y[:2048], epochs=1, batch_size=128,
+                 verbose=0)
+    return model
+
+
+def test_a_model_below_the_floor_gets_no_partial_credit():
+    briefly_trained = _briefly_trained()
     with pytest.raises(AssertionError, match="too far below 0.9780 for partial credit"):
         grading.compact_accuracy_points(briefly_trained, cnnkit.provenance.training_log(), 4)
