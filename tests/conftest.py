@@ -1,5 +1,5 @@
 """Shared fixtures: the assignments of the kit and their graded reference/untouched runs,
-the real datasets, and an offline data directory."""
+the real datasets, an offline data directory, and matplotlib drawing off-screen."""
 
 from __future__ import annotations
 
@@ -156,3 +156,16 @@ def corrupted(dataset, how: str):
     elif how == "labels":
         y_test[:2] = y_test[1::-1] + 1
     return (x_train, y_train), (x_test, y_test)
+
+
+# --- plots (tests of cnnkit.plots) ---------------------------------------------------------
+
+@pytest.fixture
+def figures():
+    """matplotlib draws off-screen (Agg); every figure the test made is closed after it."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    matplotlib.use("Agg")
+    yield
+    plt.close("all")
