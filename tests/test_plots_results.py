@@ -47,18 +47,18 @@ def test_variant_curves_put_all_runs_on_shared_axes():
 
 def test_sweep_errorbars_draw_mean_std_runs_and_reference():
     values = np.logspace(-6, -3, 5)
-    results = np.array([[0.97, 0.971, 0.972, 0.973, 0.96], [0.975, 0.972, 0.97, 0.971, 0.962]])
+    accuracy = np.array([[0.97, 0.971, 0.972, 0.973, 0.96], [0.975, 0.972, 0.97, 0.971, 0.962]])
     before = dict(matplotlib.rcParams)
-    ax = results.sweep_errorbars(values, results, reference=0.9847, reference_label="published")
+    ax = results.sweep_errorbars(values, accuracy, reference=0.9847, reference_label="published")
     assert ax.get_xscale() == "log"
     bars = ax.containers[0]
-    assert np.allclose(bars.lines[0].get_ydata(), results.mean(axis=0))
-    assert [list(line.get_ydata()) for line in ax.lines[:2]] == results.tolist()
+    assert np.allclose(bars.lines[0].get_ydata(), accuracy.mean(axis=0))
+    assert [list(line.get_ydata()) for line in ax.lines[:2]] == accuracy.tolist()
     assert ax.lines[-1].get_ydata()[0] == 0.9847
     assert "published" in [text.get_text() for text in ax.get_legend().get_texts()]
     assert dict(matplotlib.rcParams) == before
     with pytest.raises(ValueError, match=r"shape \(replicates, 5\)"):
-        results.sweep_errorbars(values, results.T)
+        results.sweep_errorbars(values, accuracy.T)
 
 
 def test_params_vs_accuracy_groups_models_by_name():
