@@ -68,19 +68,20 @@ def _timed(function, repeats: int) -> float:
 
 
 def _dataset_times(name: str, repeats: int) -> dict:
-    from cnnkit import data as cdata
+    from cnnkit import loading
+    from cnnkit.preprocessing import to_model_input
 
     def first_cached():
-        cdata._verified.clear()  # a new process verifies the cache once
-        cdata.load_dataset(name)
+        loading._verified.clear()  # a new process verifies the cache once
+        loading.load_dataset(name)
 
-    (x_train, _), _ = cdata.load_dataset(name)
-    path = cdata.cache_path(name)
+    (x_train, _), _ = loading.load_dataset(name)
+    path = loading.cache_path(name)
     return {
-        "uncached": _timed(lambda: cdata._from_sources(name, None), max(1, repeats // 2)),
+        "uncached": _timed(lambda: loading._from_sources(name, None), max(1, repeats // 2)),
         "cached_first": _timed(first_cached, repeats),
-        "cached_again": _timed(lambda: cdata.load_dataset(name), repeats),
-        "to_model_input": _timed(lambda: cdata.to_model_input(x_train), repeats),
+        "cached_again": _timed(lambda: loading.load_dataset(name), repeats),
+        "to_model_input": _timed(lambda: to_model_input(x_train), repeats),
         "cache_bytes": path.stat().st_size if path.is_file() else None,
     }
 

@@ -2,7 +2,7 @@
 
 Each `Source` reads one kind of file and returns the arrays exactly as
 `keras.datasets.<name>.load_data()` does: `(x_train, y_train), (x_test, y_test)`, uint8 images
-`(N, 28, 28)` and uint8 labels `(N,)`. `cnnkit.data` tries them in order and caches the result.
+`(N, 28, 28)` and uint8 labels `(N,)`. `cnnkit.loading` tries them in order and caches the result.
 `provision` puts raw files in place without internet, using the Debian and PyPI registries.
 """
 

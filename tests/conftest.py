@@ -1,11 +1,14 @@
-"""Shared fixtures: the assignments of the kit and their graded reference/untouched runs."""
+"""Shared fixtures: the assignments of the kit and their graded reference/untouched runs,
+the real datasets, an offline data directory, and matplotlib drawing off-screen."""
 
 from __future__ import annotations
 
+import gzip
 import os
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
@@ -14,7 +17,9 @@ from autograder.course import Course
 from autograder.options import Options
 from autograder.pipeline import grade as grade_submission
 from autograder.result import scores_of
+from cnnkit import loading, sources
 from cnnkit.cpu import use_fast_kernels
+from cnnkit.paths import DATASETS
 
 REPO = Path(__file__).resolve().parent.parent
 FILES = Path(__file__).resolve().parent / "files"
@@ -98,3 +103,69 @@ def autograded(tmp_path_factory):
     grade.runs = runs
     grade.results = results
     return grade
+
+
+# --- the datasets (tests of cnnkit.loading, cnnkit.integrity, cnnkit.sources, cnnkit.data) ---
+
+@pytest.fixture(scope="session")
+def real():
+    """Both real datasets, loaded through the cache; provisions them first if needed."""
+    if not all(loading.cache_path(name).is_file() for name in DATASETS):
+        loading.fetch()
+    return {name: loading.load_dataset(name) for name in DATASETS}
+
+
+@pytest.fixture
+def offline(tmp_path, monkeypatch):
+    """An empty data directory, no Debian package and no Keras download: returns the directory."""
+    root = tmp_path / "data"
+    monkeypatch.setenv("CNNKIT_DATA_DIR", str(root))
+    monkeypatch.setattr(sources, "DEBIAN_DIR", tmp_path / "no-debian-package")
+
+    def no_download(name):
+        raise sources.SourceUnavailable("no internet in this test")
+
+    monkeypatch.setattr(sources, "load_from_keras", no_download)
+    return root
+
+
+def write_idx_folder(folder: Path, dataset) -> None:
+    """Write a dataset as the four gzipped IDX files of Keras's fashion-mnist layout."""
+    folder.mkdir(parents=True)
+    (x_train, y_train), (x_test, y_test) = dataset
+    for filename, array in zip(sources.IDX_FILES, (x_train, y_train, x_test, y_test), strict=True):
+        header = np.array([2048 + array.ndim, *array.shape], ">u4").tobytes()
+        with gzip.open(folder / filename, "wb", compresslevel=1) as file:
+            file.write(header + array.tobytes())
+
+
+def write_cache(path: Path, dataset) -> None:
+    (x_train, y_train), (x_test, y_test) = dataset
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+
+
+def corrupted(dataset, how: str):
+    """A copy of `dataset` with one flipped bit of a pixel (`how="pixel"`), one test image
+    too few (`"shape"`) or two wrong test labels (`"labels"`)."""
+    (x_train, y_train), (x_test, y_test) = (tuple(a.copy() for a in pair) for pair in dataset)
+    if how == "pixel":
+        x_train[123, 14, 14] ^= 1
+    elif how == "shape":
+        x_test = x_test[:-1]
+    elif how == "labels":
+        y_test[:2] = y_test[1::-1] + 1
+    return (x_train, y_train), (x_test, y_test)
+
+
+# --- plots (tests of cnnkit.plots) ---------------------------------------------------------
+
+@pytest.fixture
+def figures():
+    """matplotlib draws off-screen (Agg); every figure the test made is closed after it."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    matplotlib.use("Agg")
+    yield
+    plt.close("all")
