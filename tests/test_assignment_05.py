@@ -221,6 +221,7 @@ def test_kernel_sizes_must_differ_as_claimed():
                                   build(7))
 
 
+@pytest.mark.slow  # runs a real kernel or trains: keeps `make test-fast` under 2 minutes
 def test_accuracy_tiers_check_the_rules_and_training_of_the_measured_model():
     grading.leaderboard.take()
     log = cnnkit.provenance.training_log
@@ -313,6 +314,7 @@ def _briefly_trained() -> keras.Model:
     return model
 
 
+@pytest.mark.slow  # runs a real kernel or trains: keeps `make test-fast` under 2 minutes
 def test_a_model_below_the_floor_gets_no_partial_credit():
     briefly_trained = _briefly_trained()
     with pytest.raises(AssertionError, match="too far below 0.9780 for partial credit"):

@@ -50,6 +50,7 @@ def failing_notebook() -> nbformat.NotebookNode:
     return nbformat.v4.new_notebook(cells=[cell])
 
 
+@pytest.mark.slow  # runs a real kernel or trains: keeps `make test-fast` under 2 minutes
 def test_in_a_kernel_the_cell_fails_with_a_short_traceback(tmp_path):
     notebook = failing_notebook()
     client = NotebookClient(notebook, timeout=120, kernel_name="python3", allow_errors=True,
@@ -66,6 +67,7 @@ def test_in_a_kernel_the_cell_fails_with_a_short_traceback(tmp_path):
     assert determine_grade(notebook.cells[0], logging.getLogger("test")) == (0, 1)
 
 
+@pytest.mark.slow  # runs a real kernel or trains: keeps `make test-fast` under 2 minutes
 def test_run_all_stops_at_a_failed_check(tmp_path):
     notebook = failing_notebook()
     notebook.cells.append(nbformat.v4.new_code_cell("print('after')"))

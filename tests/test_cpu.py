@@ -40,6 +40,7 @@ def test_cpu_description_names_model_flags_and_kind(tmp_path):
     assert described["cpus"] == os.cpu_count()
 
 
+@pytest.mark.slow  # starts TensorFlow in a new process: keeps `make test-fast` under 2 minutes
 def test_use_fast_kernels_picks_onednn_only_with_avx512():
     # A fresh interpreter: TensorFlow reads the setting once, at its first operation.
     env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
@@ -51,6 +52,7 @@ def test_use_fast_kernels_picks_onednn_only_with_avx512():
     assert out == [wanted, wanted]
 
 
+@pytest.mark.slow  # starts TensorFlow in a new process: keeps `make test-fast` under 2 minutes
 def test_use_fast_kernels_keeps_a_choice_made_in_the_environment():
     env = dict(os.environ, TF_ENABLE_ONEDNN_OPTS="1")
     code = "import cnnkit.cpu as c; print(c.use_fast_kernels())"

@@ -4,6 +4,7 @@ import json
 
 import nbformat
 import numpy as np
+import pytest
 from nbclient import NotebookClient
 
 from cnnkit.progress import Progress, epoch_line, in_notebook
@@ -47,6 +48,7 @@ record = cnnkit.train(model, x, y, epochs=3, batch_size=10, validation_data=(x, 
 """
 
 
+@pytest.mark.slow  # runs a real kernel or trains: keeps `make test-fast` under 2 minutes
 def test_in_a_notebook_the_bar_is_a_widget_saved_as_one_short_line(tmp_path):
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(CELL)])
     NotebookClient(notebook, timeout=120, km=lab_kernel_manager(),

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 
 def test_replay_loads_keras_models_only(tmp_path):
     """The clean room loads functional and sequential models, and refuses foreign modules."""
@@ -53,6 +55,7 @@ def _run_child(tmp_path, job: dict) -> dict:
     return json.loads((tmp_path / "results.json").read_text())
 
 
+@pytest.mark.slow  # starts TensorFlow in a new process: keeps `make test-fast` under 2 minutes
 def test_replay_reports_what_a_trusted_test_posts_to_the_leaderboard(tmp_path):
     for name in ("test_a", "test_b", "test_c", "test_d"):
         (tmp_path / "capture" / name).mkdir(parents=True)
@@ -71,6 +74,7 @@ def test_replay_reports_what_a_trusted_test_posts_to_the_leaderboard(tmp_path):
     assert "points" not in results["test_b"] and "points" not in results["test_d"]
 
 
+@pytest.mark.slow  # starts TensorFlow in a new process: keeps `make test-fast` under 2 minutes
 def test_replay_loads_a_list_of_models_and_names_what_is_missing(tmp_path, monkeypatch):
     """Models captured as a list load as a list, in order; a missing capture lists its names."""
     import keras
