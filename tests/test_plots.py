@@ -30,7 +30,8 @@ def test_the_package_gathers_every_plot_of_its_modules():
     defined = {}
     for module in (curves, images, results):
         for name, value in vars(module).items():
-            if callable(value) and getattr(value, "__module__", None) == module.__name__:
+            public = not name.startswith("_")
+            if public and callable(value) and getattr(value, "__module__", None) == module.__name__:
                 defined[name] = value
     assert sorted(plots.__all__) == sorted(defined)
     for name, function in defined.items():

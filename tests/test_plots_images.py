@@ -21,6 +21,7 @@ def test_kernel_grid_shows_each_filter():
     axes = images.kernel_grid(kernels)
     assert len(axes) == 32
     assert np.array_equal(axes[5].images[0].get_array(), kernels[:, :, 0, 5])
+    assert axes[5].get_title() == "5"
     with pytest.raises(ValueError, match="filters"):
         images.kernel_grid(np.zeros((3, 3, 32)))
 

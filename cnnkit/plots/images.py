@@ -19,14 +19,7 @@ def image_grid(images, titles=None, nrows: int = 2, ncols: int = 5, axes=None, c
         raise ValueError(f"expected images of shape (N, height, width), got {images.shape}")
     if axes is None:
         _, axes = plt.subplots(nrows, ncols, figsize=(1.8 * ncols, 2.0 * nrows))
-    axes = np.atleast_1d(axes).ravel()
-    for index, ax in enumerate(axes):
-        ax.axis("off")
-        if index < len(images):
-            ax.imshow(images[index], cmap=cmap)
-            if titles is not None:
-                ax.set_title(str(titles[index]), fontsize=9)
-    return axes
+    return _draw_grid(images, titles, axes, cmap=cmap, fontsize=9)
 
 
 def kernel_grid(kernels, nrows: int = 4, ncols: int = 8, axes=None):
@@ -43,12 +36,19 @@ def kernel_grid(kernels, nrows: int = 4, ncols: int = 8, axes=None):
         raise ValueError(f"expected kernels of shape (h, w, 1, filters), got {kernels.shape}")
     if axes is None:
         _, axes = plt.subplots(nrows, ncols, figsize=(1.2 * ncols, 1.2 * nrows))
+    filters = np.moveaxis(kernels[:, :, 0, :], -1, 0)  # (filters, height, width)
+    return _draw_grid(filters, range(len(filters)), axes, cmap="gray", fontsize=8)
+
+
+def _draw_grid(images, titles, axes, cmap, fontsize):
+    """Draw `images[i]` `(height, width)` with `titles[i]` on the i-th of `axes`; hide the rest."""
     axes = np.atleast_1d(axes).ravel()
     for index, ax in enumerate(axes):
         ax.axis("off")
-        if index < kernels.shape[-1]:
-            ax.imshow(kernels[:, :, 0, index], cmap="gray")
-            ax.set_title(str(index), fontsize=8)
+        if index < len(images):
+            ax.imshow(images[index], cmap=cmap)
+            if titles is not None:
+                ax.set_title(str(titles[index]), fontsize=fontsize)
     return axes
 
 
