@@ -123,9 +123,10 @@ for folder in secrets["write"]:
 import sys, cnnkit
 skip = ("/proc", "/sys", "/dev", "/usr", "/root", "/work", sys.prefix, sys.base_prefix,
         os.path.dirname(cnnkit.__file__))
-notebooks = [os.path.join(d, f) for d, dirs, files in os.walk("/")
-             if not d.startswith(skip)
-             for f in files if f.endswith((".ipynb", ".db"))]
+notebooks = []
+for d, dirs, files in os.walk("/"):
+    dirs[:] = [x for x in dirs if not os.path.join(d, x).startswith(skip)]
+    notebooks += [os.path.join(d, f) for f in files if f.endswith((".ipynb", ".db"))]
 print("seen", seen, "wrote", wrote, "found", notebooks)
 clean = not seen and not wrote and notebooks == ["/home/student/fixture.ipynb"]
 '''
