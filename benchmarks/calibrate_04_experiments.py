@@ -132,7 +132,7 @@ def main(argv=None) -> int:
         "dataset": "mnist",
         "what": "04's over/underfitting runs (labelled by cnnkit.experiments.fit_label) and "
                 "batch-normalisation runs: accuracy on their training images and on the "
-                "validation images (the last 5,000 training images) after training",
+                "validation images (the last 2,000 training images) after training",
         "runs": runs,
     }, summary)
     return 0

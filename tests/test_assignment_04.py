@@ -11,6 +11,7 @@ import pytest
 
 from cnnkit import checks, grading
 from cnnkit.data import load_dataset, subsample, to_model_input
+from cnnkit.experiments import VALIDATION_IMAGES
 from tests.conftest import REPO, notebook_of, replaced_submission
 
 ASSIGNMENT = "04_learning_curves"
@@ -66,6 +67,15 @@ def test_notebook_grades_the_tests_this_file_expects():
     for grade_id, (_, points) in EXPECTED.items():
         assert _cells(notebook, grade_id).metadata["nbgrader"]["points"] == points
     assert "x_test_std" in _cells(notebook, "standardize").source
+
+
+def test_the_runs_validate_on_the_images_the_hidden_test_measures():
+    """The fitting runs' validation set, in the text and the solution, is the grader's."""
+    notebook = nbformat.read(notebook_of(REPO / "source" / ASSIGNMENT), as_version=4)
+    images = f"[-{VALIDATION_IMAGES}:]"
+    assert images in _cells(notebook, "fit_runs").source
+    text = " ".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    assert f"x_train_prepared{images}" in text and f"last {VALIDATION_IMAGES:,} training" in text
 
 
 def test_the_wrong_labels_are_wrong_for_every_run_on_every_calibrated_seed():
@@ -128,7 +138,7 @@ subsets = [cnnkit.subsample(positions, y_train, n, seed=int(n))[0] for n in size
 """
 ACTIVATION_AFTER_BN = """
 STEPS = 400
-BATCH_SIZE = 128
+BATCH_SIZE = 64
 
 
 def build_cnn():

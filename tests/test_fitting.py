@@ -11,6 +11,7 @@ from cnnkit.experiments import (
     FIT_LABELS,
     OVERFIT_GAP,
     UNDERFIT_BELOW,
+    VALIDATION_IMAGES,
     compare_runs,
     fit_label,
     fit_rule,
@@ -18,7 +19,6 @@ from cnnkit.experiments import (
     measure_fit,
 )
 from cnnkit.experiments.fitting import RUN_KEYS
-from cnnkit.grading.trained import HELD_OUT
 
 
 def test_fit_label_follows_the_stated_rule():
@@ -51,7 +51,7 @@ def _tiny_cnn(filters):
 
 @pytest.fixture(scope="module")
 def tiny_runs():
-    """Two real runs on 64 MNIST images, validated on the held-out images (as 04 does)."""
+    """Two real runs on 64 MNIST images, validated on the last VALIDATION_IMAGES (as 04 does)."""
     set_seed(0)
     (x_train, y_train), _ = load_dataset("mnist")
     positions = np.arange(64)
@@ -59,8 +59,8 @@ def tiny_runs():
     runs, models = compare_runs(
         _tiny_cnn, {"1 filter": {"filters": 1}, "4 filters": {"filters": 4}},
         training_data=(x[positions], y_train[positions]),
-        validation_data=(x[-HELD_OUT:], y_train[-HELD_OUT:]), epochs=2, batch_size=32,
-        verbose=0)
+        validation_data=(x[-VALIDATION_IMAGES:], y_train[-VALIDATION_IMAGES:]), epochs=2,
+        batch_size=32, verbose=0)
     return runs, models, positions
 
 

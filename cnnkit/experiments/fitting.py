@@ -29,6 +29,10 @@ OVERFIT_GAP = 0.015
 """A run overfits when its training accuracy is more than this above its validation
 accuracy: it learned its own training images much better than new ones."""
 
+VALIDATION_IMAGES = 2000
+"""04's runs validate on the last this many training images: never trained on, and few
+enough to measure after every epoch without slowing the runs much."""
+
 RUN_KEYS = ("setting", "history", "params", "seconds", "train_loss", "train_accuracy",
             "val_loss", "val_accuracy")
 """What `compare_runs` records about each run."""

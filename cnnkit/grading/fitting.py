@@ -3,10 +3,11 @@
 The student labels each run of `cnnkit.experiments.compare_runs` from its table. The
 hidden test does not trust that table: it measures every captured model again, on the
 trusted training images it was trained on (by their positions) and on the trusted
-validation images (the last `HELD_OUT` of the training set), checks that the table reports
-what the models measure, and labels every run by `cnnkit.experiments.fit_label`, the rule
-the notebook states. Labels written without running the experiment, a table of made-up
-numbers, or models that training did not produce fail.
+validation images (the last `VALIDATION_IMAGES` of the training set), checks that the
+table reports what the models measure, and labels every run by
+`cnnkit.experiments.fit_label`, the rule the notebook states. Labels written without
+running the experiment, a table of made-up numbers, or models that training did not
+produce fail.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import numpy as np
 
 from cnnkit.checks.fitting import check_fit_labels
 from cnnkit.data import load_dataset, to_model_input
-from cnnkit.experiments.fitting import fit_label, fit_rule, measure_fit
-from cnnkit.grading.trained import HELD_OUT, check_distinct
+from cnnkit.experiments.fitting import VALIDATION_IMAGES, fit_label, fit_rule, measure_fit
+from cnnkit.grading.trained import check_distinct
 
 TOLERANCE = 0.002
 """How far a reported accuracy may be from the one measured again (float rounding)."""
@@ -29,17 +30,19 @@ def _positions(positions, available: int) -> np.ndarray:
         raise AssertionError("the training positions must be a non-empty 1-D array of integers")
     if index.min() < 0 or index.max() >= available or len(np.unique(index)) != len(index):
         raise AssertionError(f"the training positions must be distinct and below {available:,}: "
-                             f"the last {HELD_OUT:,} training images are the validation set")
+                             f"the last {VALIDATION_IMAGES:,} training images are the "
+                             "validation set")
     return index
 
 
 def measured_fits(models, positions, name: str) -> list[tuple[float, float]]:
     """(training accuracy, validation accuracy) of every model, measured on the trusted
-    `name` training images at `positions` and on its last `HELD_OUT` training images."""
+    `name` training images at `positions` and on its last `VALIDATION_IMAGES` training
+    images."""
     (x_train, y_train), _ = load_dataset(name)
-    index = _positions(positions, len(y_train) - HELD_OUT)
+    index = _positions(positions, len(y_train) - VALIDATION_IMAGES)
     x_fit, y_fit = to_model_input(x_train[index]), y_train[index]
-    x_val, y_val = to_model_input(x_train[-HELD_OUT:]), y_train[-HELD_OUT:]
+    x_val, y_val = to_model_input(x_train[-VALIDATION_IMAGES:]), y_train[-VALIDATION_IMAGES:]
     return [(measure_fit(model, x_fit, y_fit)[1], measure_fit(model, x_val, y_val)[1])
             for model in models]
 
