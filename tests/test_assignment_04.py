@@ -154,7 +154,7 @@ ALTERNATIVES = {"subsets": GEOMSPACE_SUBSETS, "build_cnn": ACTIVATION_AFTER_BN,
 
 
 # Graded, the alternatives come with the two wrong answers (the zero-std trap instead of
-# FLOORED_STD, and wrong labels): one graded 04 (over four minutes on an AVX2 laptop)
+# FLOORED_STD, and wrong labels): one graded 04 (3.5-4.5 minutes on an AVX2 CPU)
 # shows both that the honest alternatives earn their points and that each mistake loses
 # exactly its own. FLOORED_STD is checked without the grader in the test right below.
 ALTERNATIVES_WITH_MISTAKES = {**ALTERNATIVES, "standardize": WRONG_STANDARDIZE,
