@@ -105,7 +105,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path,
                         default=REPO / "benchmarks" / "calibration" / f"{ASSIGNMENT}.json")
     args = parser.parse_args(argv)
-    cnnkit.cpu.use_fast_kernels()  # as the notebook's setup cell does
+    cnnkit.use_fast_settings()  # as the notebook's setup cell does
     variables = data()
     runs = []
     for seed in args.seeds:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from dataclasses import dataclass, field
 
@@ -63,6 +64,31 @@ class _EpochTimer(keras.callbacks.Callback):
         self.seconds.append(time.perf_counter() - self.start)
 
 
+RETRACING_WARNING = "triggered tf.function retracing"
+"""What TensorFlow's warning says when it has compiled many functions lately."""
+
+
+def _not_retracing_warning(record: logging.LogRecord) -> bool:
+    return RETRACING_WARNING not in record.getMessage()
+
+
+@contextlib.contextmanager
+def no_retracing_warning():
+    """Hide TensorFlow's "triggered tf.function retracing" warning while the block runs.
+
+    Keras compiles new TensorFlow functions for every new model it trains or lets
+    predict, and TensorFlow warns when it has compiled many lately. In an experiment that
+    builds one fresh model per setting that is expected, not a mistake, so the kit's own
+    training and measuring hide it. Every other message still shows.
+    """
+    logger = logging.getLogger("tensorflow")
+    logger.addFilter(_not_retracing_warning)
+    try:
+        yield
+    finally:
+        logger.removeFilter(_not_retracing_warning)
+
+
 STEPS_PER_CALL = 64
 """How many batches `train` lets Keras run per call into TensorFlow."""
 
@@ -81,12 +107,14 @@ def steps_per_call(model: keras.Model, steps: int = STEPS_PER_CALL):
     exactly the same. A model compiled with its own `steps_per_execution` is left as it is.
     """
     if model.steps_per_execution != 1:
-        yield
+        with no_retracing_warning():
+            yield
         return
     model.steps_per_execution = steps
     model.train_function = model.test_function = None  # rebuilt for the new setting
     try:
-        yield
+        with no_retracing_warning():
+            yield
     finally:
         model.steps_per_execution = 1
         model.train_function = model.test_function = None

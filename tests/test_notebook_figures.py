@@ -103,6 +103,8 @@ def quoted_figures() -> dict[str, list[str]]:
             fraction(*_summary_range("03_mlp_vs_cnn.sweep.json", "mlp_500_300_sweep_every_run")),
             fraction(*_summary_range("03_mlp_vs_cnn.longer.json",
                                      "mlp_500_300_sweep_every_run")),
+            seconds([run["sweep"]["seconds"]
+                     for run in record("03_mlp_vs_cnn.sweep.20000_images.json")["runs"]]),
         ],
         "04_learning_curves": [
             percent(learning_curve["summary"]["min"], learning_curve["summary"]["max"]),

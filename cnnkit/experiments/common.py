@@ -9,6 +9,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from cnnkit.training import no_retracing_warning
+
 
 def _pair(data, what: str) -> tuple:
     if not isinstance(data, (tuple, list)) or len(data) != 2:
@@ -21,5 +23,6 @@ def _accuracy(model: keras.Model, x, y) -> float:
     """Fraction of the images `x` classified correctly; `y` holds labels or one-hot rows."""
     y = np.asarray(y)
     labels = y.argmax(axis=1) if y.ndim == 2 else y
-    predicted = np.asarray(model.predict(x, batch_size=1000, verbose=0)).argmax(axis=1)
+    with no_retracing_warning():
+        predicted = np.asarray(model.predict(x, batch_size=1000, verbose=0)).argmax(axis=1)
     return float(np.mean(predicted == labels))

@@ -16,7 +16,7 @@ import keras
 import numpy as np
 
 from cnnkit.experiments.common import _pair
-from cnnkit.training import train
+from cnnkit.training import no_retracing_warning, train
 
 FIT_LABELS = ("underfit", "good", "overfit")
 """The labels a run can get, from too little capacity or training to too much."""
@@ -62,7 +62,9 @@ def measure_fit(model: keras.Model, x, y) -> tuple[float, float]:
     with its running averages), as after training."""
     y = np.asarray(y)
     labels = y.argmax(axis=1) if y.ndim == 2 else y.astype(int)
-    probabilities = np.asarray(model.predict(x, batch_size=1000, verbose=0), dtype=np.float64)
+    with no_retracing_warning():
+        probabilities = np.asarray(model.predict(x, batch_size=1000, verbose=0),
+                                   dtype=np.float64)
     if probabilities.shape != (len(labels), probabilities.shape[-1]) or probabilities.ndim != 2:
         raise ValueError(f"the model outputs shape {probabilities.shape} for {len(labels)} images")
     picked = np.clip(probabilities[np.arange(len(labels)), labels], 1e-7, 1.0)
