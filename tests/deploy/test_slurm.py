@@ -76,7 +76,7 @@ def test_array_job_then_merge_equals_one_batch(cluster, tmp_path):
 
     batch = subprocess.run(
         [sys.executable, "-m", "autograder", "batch", "00_fixture", str(submissions),
-         "--out", str(single), "--source", str(SOURCE), *LIMITS],
+         "--out", str(single), "--source", str(SOURCE), "--workers", "2", *LIMITS],
         cwd=REPO, capture_output=True, text=True, timeout=900, env=os.environ)
     assert batch.returncode == 0, batch.stdout + batch.stderr
     final = work / "final"

@@ -74,7 +74,7 @@ def graded(tmp_path_factory):
     assert autograder("plan", "00_fixture", subs, "--out", root / "plan.json",
                       "--source", SOURCE).returncode == 0
     assert autograder("batch", "00_fixture", subs, "--out", root / "single", "--source", SOURCE,
-                      *LIMITS).returncode == 0
+                      "--workers", "2", *LIMITS).returncode == 0
     processes = [subprocess.Popen(index_command(root / "plan.json", subs, root / "results", k,
                                                 of=3), cwd=REPO) for k in range(3)]
     assert [p.wait(timeout=900) for p in processes] == [0, 0, 0]
@@ -193,7 +193,7 @@ def test_a_threshold_change_is_listed_by_a_dry_run_then_regraded(graded, tmp_pat
     assert "tests changed: test_trained [now: test_trained 2/2]" in honest
     assert {p.name: p.read_bytes() for p in out.glob("*.json")} == before
     regraded = autograder("regrade", "00_fixture", graded / "subs", "--out", out,
-                          "--source", changed, *LIMITS)
+                          "--source", changed, "--workers", "2", *LIMITS)
     assert regraded.returncode == 0
     assert "replaced 5 result(s)" in regraded.stdout
     assert "honest               5 -> 3/5 graded" in regraded.stdout
