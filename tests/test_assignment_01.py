@@ -45,6 +45,7 @@ def submission(tmp_path, name, **solutions):
 
 
 @pytest.mark.slow
+@pytest.mark.concurrent
 def test_equivalent_architectures_earn_the_architecture_points(autograded, tmp_path):
     """Functional or Sequential, activations as layers, trained too little: loses only accuracy."""
     submissions = {
@@ -110,6 +111,7 @@ def test_the_accuracy_cell_runs_for_a_model_compiled_without_metrics():
 
 
 @pytest.mark.slow
+@pytest.mark.concurrent
 def test_relu_layer_and_no_metrics_earn_full_marks(autograded, tmp_path):
     """One graded submission with the permitted alternatives: every automatic point."""
     path = submission(tmp_path, "alternatives", build_model=RELU_LAYER, train=WITHOUT_METRICS)

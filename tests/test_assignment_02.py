@@ -66,6 +66,7 @@ def test_wrong_variants_fail_only_the_one_change_check():
 
 
 @pytest.mark.slow
+@pytest.mark.concurrent
 def test_two_aspects_in_one_variant_lose_exactly_that_check(autograded, tmp_path_factory):
     path = wrong_submission(tmp_path_factory.mktemp("wrong-02") / "variants.ipynb")
     scores = autograded(ASSIGNMENT, {"wrong": path})["wrong"]

@@ -181,6 +181,7 @@ def test_the_alternatives_pass_the_visible_and_hidden_model_checks():
 
 
 @pytest.mark.slow
+@pytest.mark.concurrent
 def test_the_alternatives_earn_their_points_and_the_l2_string_loses_exactly_its_own(
         autograded, tmp_path_factory):
     path = alternatives_submission(tmp_path_factory.mktemp("alternatives-03") / "mlp_vs_cnn.ipynb")

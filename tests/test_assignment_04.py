@@ -205,6 +205,7 @@ def test_test_set_statistics_fail_the_visible_check_as_the_hidden_one():
 
 
 @pytest.mark.slow
+@pytest.mark.concurrent
 def test_the_alternatives_earn_their_points_and_the_mistakes_lose_exactly_theirs(
         autograded, tmp_path_factory):
     """The zero-std trap loses the standardisation points, wrong labels the label points."""

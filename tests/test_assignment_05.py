@@ -248,10 +248,21 @@ def test_accuracy_tiers_check_the_rules_and_training_of_the_measured_model():
 # --- through the autograder (slow: real training) ----------------------------------------
 
 
+OVER_BUDGET_EPOCHS = "EPOCHS, BATCH_SIZE = 2, 128"
+"""The over-budget network trains 2 epochs, not the reference's 4, to keep its graded run
+short: 0.9937-0.995 test accuracy over seeds 0-2 on the AMD EPYC with avx512_bf16, far
+above the 0.985 of the second tier (1 epoch: 0.9884-0.9894 with the AVX2 kernels, too
+close)."""
+
+
 def over_budget_submission(path):
-    """The reference with 28 filters in its last four blocks (25,370 parameters): honest,
-    within every layer rule, its table right, only over the budget."""
+    """The reference with 28 filters in its last four blocks (25,370 parameters), trained
+    `OVER_BUDGET_EPOCHS`: honest, within every layer rule, its table right, only over the
+    budget."""
     notebook = _notebook()
+    training = _cell(notebook, "train_compact")
+    assert "EPOCHS, BATCH_SIZE = 4, 128" in training.source
+    training.source = training.source.replace("EPOCHS, BATCH_SIZE = 4, 128", OVER_BUDGET_EPOCHS)
     build = _cell(notebook, "build_compact_cnn")
     source = build.source
     for line in ("x = conv_block(x, 16)  # 10 x 10", "x = conv_block(x, 16)  # 8 x 8",
@@ -271,6 +282,7 @@ def over_budget_submission(path):
 
 
 @pytest.mark.slow
+@pytest.mark.concurrent
 def test_over_budget_submission_loses_exactly_the_budget_points(autograded, tmp_path_factory):
     path = over_budget_submission(tmp_path_factory.mktemp("over-05") / "compact_cnn.ipynb")
     scores = autograded(ASSIGNMENT, {"over_budget": path})["over_budget"]

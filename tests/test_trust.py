@@ -155,6 +155,7 @@ def test_submission_builds(assignment, kind, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.concurrent
 @pytest.mark.parametrize(("assignment", "kind"), sorted(CASES))
 def test_dishonest_submission_earns_exactly(assignment, kind, autograded, tmp_path_factory):
     solutions, expected = CASES[assignment, kind]

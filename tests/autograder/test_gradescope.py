@@ -190,6 +190,7 @@ def test_the_fixture_reference_is_graded_with_hidden_tests_after_publishing(tmp_
 
 
 @pytest.mark.slow
+@pytest.mark.concurrent
 @needs_sandbox
 def test_assignment_01_reference_scores_full_and_another_notebook_is_rejected(tmp_path):
     # TensorFlow's kernel for 01 dies in Gradescope's default 768 MB (measured: "kernel
