@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from autograder import course
-from benchmarks import bench, budgets, report
+from benchmarks import bench, budgets, notebooks, report
 from benchmarks.breakdown import breakdown
 from benchmarks.reference import REFERENCES, forward_flops, training_flops
 from cnnkit.cpu import cpu_description, cpu_kind
@@ -80,10 +80,15 @@ def test_report_renders_one_section_per_cpu_kind_and_keeps_notes():
     fast = {
         "ceiling": {**part, "result": {"size": 64, "repeats": 1, "gflops": 100.0,
                                        "best_gflops": 110.0}},
-        "notebooks": {**part, "result": {"01_simple_cnn": {
-            "seconds": 60.0, "budget": 90, "status": "ok",
-            "runs": [{"cpu": 100.0, "slowest_cells": [[16, 40.0, "model.compile("]],
-                      "error": None}]}}},
+        "notebooks": {**part, "result": {
+            "01_simple_cnn": {
+                "seconds": 60.0, "graded": 70.0, "score": 8.0, "max_score": 10.0,
+                "budget": 90, "status": "ok",
+                "runs": [{"cpu": 100.0, "slowest_cells": [[16, 40.0, "model.compile("]],
+                          "error": None}]},
+            "02_variants": {  # measured before graded runs were
+                "seconds": 60.0, "budget": 120, "status": "ok",
+                "runs": [{"cpu": 90.0, "slowest_cells": [], "error": None}]}}},
     }
     stats = {"epoch": 2.0, "best_epoch": 1.8, "first_epoch": 3.0, "cpu_per_epoch": 3.0,
              "val_accuracy": 0.8}
@@ -113,7 +118,8 @@ def test_report_renders_one_section_per_cpu_kind_and_keeps_notes():
     assert ("| simple CNN | 01 | 1.10 | 2.00, 1.80 | 1.50, 1.80 | 0.75, **0.80**, 0.90 | yes | "
             "1.00, 1.80 | 0.50, **0.45**, 0.60 | 0.800 / 0.801 | 3.0 / 3.0 / 3.0 |") in text
     assert "| train step | 1.30 | 0.80 |" in text
-    assert "| 01_simple_cnn | 60 | 100 | 90 | 67% | ok | 40 |" in text
+    assert "| 01_simple_cnn | 60 | 70 | 8 of 10 | 100 | 90 | 78% | ok | 40 |" in text
+    assert "| 02_variants | 60 | - | - | 90 | 120 | 50% | ok | - |" in text
     epochs = text.split("## Training epochs")[1].split("\n## ")[0]
     assert fast_cpu in epochs and slow_cpu + "\n\n_Not measured on this kind of CPU._" in epochs
     assert "## Data loading" not in text  # measured on no CPU
@@ -197,3 +203,19 @@ def test_grading_report_shows_the_ratio_and_where_the_seconds_went():
     table = lines[lines.index("| phase | s |") + 2:]
     assert table[:4] == ["| command start, course set-up, output | 0.60 |",
                          "| prepare | 0.30 |", "| nbgrader start | 1.10 |", "| replay | 0.50 |"]
+
+
+@pytest.mark.slow
+@pytest.mark.concurrent
+def test_bench_notebooks_executes_and_grades_a_reference(tmp_path):
+    out, readme = tmp_path / "results.json", tmp_path / "README.md"
+    assert bench.main(["--only", "notebooks", "--assignments", "01_simple_cnn",
+                       "--out", str(out), "--readme", str(readme)]) == 0
+    row = json.loads(out.read_text())["cpus"][cpu_kind()]["parts"]["notebooks"]["result"][
+        "01_simple_cnn"]
+    assert row["runs"][0]["error"] is None and row["graded_runs"][0]["returncode"] == 0
+    assert row["score"] == row["max_score"] > 0, "the reference earns every autograded point"
+    assert 0 < row["runs"][0]["execution"] < row["seconds"] and row["graded"] > 0
+    assert row["budget"] == budgets.budget("01_simple_cnn")
+    assert row["status"] == notebooks.status(row["graded"], row["budget"])
+    assert f"| 01_simple_cnn | {row['seconds']:.0f} | {row['graded']:.0f} | " in readme.read_text()
