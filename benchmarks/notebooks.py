@@ -122,6 +122,8 @@ def notebooks(assignments=None, repeats: int = 1) -> dict:
                "runs": runs, "graded_runs": graded_runs,
                "budget": BUDGETS[cpu_kind()].get(assignment)}
         row["status"] = status(graded, row["budget"]) if row["budget"] else "no budget"
+        if graded_runs[-1]["returncode"] != 0 or row["max_score"] is None:
+            row["status"] = f"NOT GRADED (exit {graded_runs[-1]['returncode']})"
         result[assignment] = row
         print(f"  {assignment}: bare {row['seconds']:.0f} s, graded {graded:.0f} s (score "
               f"{row['score']} of {row['max_score']}; budget {row['budget']} s, {row['status']}, "

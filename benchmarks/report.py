@@ -65,20 +65,19 @@ def ceiling(part: dict) -> list[str]:
 def notebooks(part: dict) -> list[str]:
     lines = ["Bare: the source notebook in a fresh kernel. Graded: `python -m autograder grade` "
              "of it (sandbox, hidden tests and replay included); the budget is for this run, "
-             "and \"of budget\" and the status compare it (older runs without a graded time: "
-             "the bare one). CPU seconds and the slowest cell are the bare run's.", "",
+             "and \"of budget\" and the status compare it. CPU seconds and the slowest cell "
+             "are the bare run's.", "",
              "| notebook | bare s | graded s | score | CPU s | budget s | of budget | status "
              "| slowest cell s |",
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |"]
     for name, row in part["result"].items():
         run = row["runs"][-1]
         slowest = run["slowest_cells"][0][1] if run["slowest_cells"] else None
-        judged = row.get("graded") or row["seconds"]
-        share = f"{judged / row['budget']:.0%}" if row["budget"] else "-"
-        score = (f"{row['score']:g} of {row['max_score']:g}"
-                 if row.get("score") is not None and row.get("max_score") is not None else "-")
+        share = f"{row['graded'] / row['budget']:.0%}" if row["budget"] else "-"
+        score = (f"{row['score']:g} of {row['max_score']:g}" if row["max_score"] is not None
+                 else "-")  # None: the grader wrote no result
         status = row["status"] + (f" (error: {run['error']})" if run["error"] else "")
-        lines.append(f"| {name} | {row['seconds']:.0f} | {_s(row.get('graded'), 0)} | {score} | "
+        lines.append(f"| {name} | {row['seconds']:.0f} | {row['graded']:.0f} | {score} | "
                      f"{_s(run['cpu'], 0)} | {row['budget'] or '-'} | {share} | {status} | "
                      f"{_s(slowest, 0)} |")
     return lines + [""]

@@ -86,8 +86,9 @@ def test_report_renders_one_section_per_cpu_kind_and_keeps_notes():
                 "budget": 90, "status": "ok",
                 "runs": [{"cpu": 100.0, "slowest_cells": [[16, 40.0, "model.compile("]],
                           "error": None}]},
-            "02_variants": {  # measured before graded runs were
-                "seconds": 60.0, "budget": 120, "status": "ok",
+            "02_variants": {  # the grader wrote no result
+                "seconds": 60.0, "graded": 3.0, "score": None, "max_score": None,
+                "budget": 120, "status": "NOT GRADED (exit 2)",
                 "runs": [{"cpu": 90.0, "slowest_cells": [], "error": None}]}}},
     }
     stats = {"epoch": 2.0, "best_epoch": 1.8, "first_epoch": 3.0, "cpu_per_epoch": 3.0,
@@ -119,7 +120,7 @@ def test_report_renders_one_section_per_cpu_kind_and_keeps_notes():
             "1.00, 1.80 | 0.50, **0.45**, 0.60 | 0.800 / 0.801 | 3.0 / 3.0 / 3.0 |") in text
     assert "| train step | 1.30 | 0.80 |" in text
     assert "| 01_simple_cnn | 60 | 70 | 8 of 10 | 100 | 90 | 78% | ok | 40 |" in text
-    assert "| 02_variants | 60 | - | - | 90 | 120 | 50% | ok | - |" in text
+    assert "| 02_variants | 60 | 3 | - | 90 | 120 | 2% | NOT GRADED (exit 2) | - |" in text
     epochs = text.split("## Training epochs")[1].split("\n## ")[0]
     assert fast_cpu in epochs and slow_cpu + "\n\n_Not measured on this kind of CPU._" in epochs
     assert "## Data loading" not in text  # measured on no CPU
@@ -219,3 +220,13 @@ def test_bench_notebooks_executes_and_grades_a_reference(tmp_path):
     assert row["budget"] == budgets.budget("01_simple_cnn")
     assert row["status"] == notebooks.status(row["graded"], row["budget"])
     assert f"| 01_simple_cnn | {row['seconds']:.0f} | {row['graded']:.0f} | " in readme.read_text()
+
+
+def test_a_reference_the_grader_fails_is_not_judged_on_time(monkeypatch):
+    bare = {"seconds": 10.0, "load": 0.0}
+    failed = {"seconds": 2.0, "returncode": 2, "summary": {}}
+    monkeypatch.setattr(notebooks, "_generated_once", lambda assignment: 0.0)
+    monkeypatch.setattr(notebooks, "run_assignment", lambda assignment: bare)
+    monkeypatch.setattr(notebooks, "_autograder_cli", lambda assignment: failed)
+    row = notebooks.notebooks(["01_simple_cnn"])["01_simple_cnn"]
+    assert row["status"] == "NOT GRADED (exit 2)" and row["max_score"] is None
