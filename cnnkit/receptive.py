@@ -29,7 +29,7 @@ _GLOBAL_LAYERS = {"GlobalAveragePooling2D", "GlobalMaxPooling2D"}
 _MERGE_LAYERS = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate"}
 _PADDING_LAYERS = {"ZeroPadding2D", "Cropping2D"}
 _GEOMETRY_LAYERS = (_KERNEL_LAYERS | _POOLING_LAYERS | _GLOBAL_LAYERS | _MERGE_LAYERS
-                    | _PADDING_LAYERS | {"Flatten", "Dense"})
+                    | _PADDING_LAYERS | {"Flatten", "Reshape", "Dense"})
 
 
 class ReceptiveRow(NamedTuple):
@@ -157,8 +157,8 @@ def _step(layer, kind: str, inbound: tuple) -> tuple:
     if kind in _GLOBAL_LAYERS or (size is not None and len(in_shape) == 1 and kind == "Dense"):
         whole = tuple(f + (n - 1) * j for f, n, j in zip(field, size, jump))
         return whole, jump, None
-    if kind == "Flatten":
-        if len(in_shape) == 3:  # each output is one position: same field, now a vector
+    if kind == "Flatten" or (kind == "Reshape" and len(out_shape) == 1):
+        if len(in_shape) == 3 and size is not None:  # each output is one position, now a vector
             return field, jump, tuple(in_shape[:2])
         return inbound
     if kind in _PADDING_LAYERS:

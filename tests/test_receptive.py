@@ -62,6 +62,19 @@ def test_flatten_dense_sees_the_whole_input():
     ]
 
 
+def test_reshape_to_a_vector_is_a_flatten():
+    """A head written as GlobalAveragePooling2D(keepdims=True) -> Reshape((10,))."""
+    model = keras.Sequential([keras.Input((28, 28, 1)), layers.Conv2D(10, 3),
+                              layers.GlobalAveragePooling2D(keepdims=True),
+                              layers.Reshape((10,)), layers.Softmax()])
+    assert _geometry(model) == [
+        ("Conv2D", (26, 26, 10), 3, 1, 100),
+        ("GlobalAveragePooling2D", (1, 1, 10), 3 + 25 * 1, None, 0),
+        ("Reshape", (10,), 28, None, 0),
+        ("Softmax", (10,), 28, None, 0),
+    ]
+
+
 def test_functional_and_sequential_give_the_same_table():
     inputs = keras.Input((28, 28, 1))
     x = layers.SeparableConv2D(8, 3, activation="relu")(inputs)
