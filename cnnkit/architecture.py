@@ -54,6 +54,10 @@ def _relu_layer_name(layer: keras.layers.Layer) -> str:
     return f"relu({', '.join(changed)})" if changed else "relu"
 
 
+_TF_ALIASES = {"softmax_v2": "softmax", "log_softmax_v2": "log_softmax"}
+"""TensorFlow's own names for activations Keras calls otherwise (`tf.nn.softmax`)."""
+
+
 def _activation_name(layer: keras.layers.Layer) -> str | None:
     name = type(layer).__name__
     if name == "ReLU":
@@ -65,7 +69,8 @@ def _activation_name(layer: keras.layers.Layer) -> str | None:
         return None
     if isinstance(activation, keras.layers.Layer):
         return _activation_name(activation)
-    return getattr(activation, "__name__", str(activation))
+    name = getattr(activation, "__name__", str(activation))
+    return _TF_ALIASES.get(name, name)
 
 
 def leaf_layers(model: keras.Model) -> list[keras.layers.Layer]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import inspect
 
 import keras
 from keras import layers
@@ -111,6 +112,13 @@ def validate_config(config: dict, input_size: int = 28) -> None:
                 f"shrinks to nothing in convolution block {block}: use fewer conv_blocks "
                 "or a smaller kernel_size"
             )
+
+
+def learning_rate_of(name: str, learning_rate: float | None) -> float:
+    """The rate an optimizer `name` trains with: `learning_rate`, or its default if `None`."""
+    if learning_rate is not None:
+        return float(learning_rate)
+    return float(inspect.signature(OPTIMIZERS[name]).parameters["learning_rate"].default)
 
 
 def make_optimizer(name: str, learning_rate: float | None = None) -> keras.optimizers.Optimizer:

@@ -11,7 +11,7 @@ import keras
 import numpy as np
 
 from cnnkit.progress import Progress
-from cnnkit.provenance import fingerprint, record_training
+from cnnkit.provenance import data_fingerprint, fingerprint, record_training
 
 
 def set_seed(seed: int = 0) -> None:
@@ -173,7 +173,7 @@ def train(
             callbacks=callbacks,
         )
     seconds = time.perf_counter() - start
-    record_training(model, before, "cnnkit.train")
+    record_training(model, before, "cnnkit.train", data_fingerprint(x, y))
     values = {name: [float(v) for v in vals] for name, vals in history.history.items()}
     return TrainingRecord(
         history=values,

@@ -32,6 +32,15 @@ def sequential_with_input_shape_and_relu_layer():
     )
 
 
+def softmax_from_tensorflow():
+    """`activation=tf.nn.softmax`: TensorFlow names it softmax_v2."""
+    import tensorflow as tf
+
+    return keras.Sequential([keras.Input((28, 28, 1)), layers.Conv2D(32, 3, activation="relu"),
+                             layers.MaxPooling2D(), layers.Flatten(),
+                             layers.Dense(10, activation=tf.nn.softmax)])
+
+
 def nested():
     inputs = keras.Input(shape=(28, 28, 1))
     features = keras.Sequential([layers.Conv2D(32, 3, activation="relu"), layers.MaxPooling2D()])
@@ -42,7 +51,7 @@ def nested():
 @pytest.mark.parametrize(
     "build",
     [models.simple_cnn, functional_with_separate_activations,
-     sequential_with_input_shape_and_relu_layer, nested],
+     sequential_with_input_shape_and_relu_layer, nested, softmax_from_tensorflow],
 )
 def test_equivalent_formulations_have_the_same_table(build):
     assert layer_table(build()) == SIMPLE_CNN

@@ -91,8 +91,9 @@ def _visible_part(grade_id):
     return cell.source.split("### BEGIN HIDDEN TESTS")[0]
 
 
-def test_the_accuracy_cell_runs_for_a_model_compiled_without_metrics():
-    """The visible check measures the accuracy itself: no unpacking error, a check message."""
+def _accuracy_cell_namespace(model_code):
+    """The names the visible accuracy check sees: `model` from `model_code`, `expected` from
+    the architecture cell, and 200 random test images."""
     import keras
     import numpy as np
     from keras import layers
@@ -101,12 +102,29 @@ def test_the_accuracy_cell_runs_for_a_model_compiled_without_metrics():
 
     namespace = {"keras": keras, "layers": layers, "np": np, "cnnkit": cnnkit}
     exec(RELU_LAYER, namespace)
+    exec(_visible_part("test_architecture"), namespace)
+    exec(model_code, namespace)
     namespace["model"].compile(loss="categorical_crossentropy", optimizer="sgd")
     rng = np.random.default_rng(0)
     namespace["x_test_prepared"] = rng.random((200, 28, 28, 1), dtype=np.float32)
     namespace["y_test"] = rng.integers(0, 10, 200)
     namespace["y_test_onehot"] = keras.utils.to_categorical(namespace["y_test"], 10)
+    return namespace
+
+
+def test_the_accuracy_cell_runs_for_a_model_compiled_without_metrics():
+    """The visible check measures the accuracy itself: no unpacking error, a check message."""
+    namespace = _accuracy_cell_namespace(RELU_LAYER)
     with pytest.raises(AssertionError, match="below the required 0.7500"):
+        exec(_visible_part("test_accuracy"), namespace)
+
+
+def test_a_model_rebuilt_differently_for_training_fails_the_visible_accuracy_check():
+    """The hidden test checks the measured model's layers again: so does the visible one."""
+    rebuilt = RELU_LAYER.replace("layers.Conv2D(32, (3, 3))",
+                                 'layers.Conv2D(32, (3, 3), padding="same")')
+    namespace = _accuracy_cell_namespace(rebuilt)
+    with pytest.raises(AssertionError, match=r"\(None, 28, 28, 32\)"):
         exec(_visible_part("test_accuracy"), namespace)
 
 

@@ -193,6 +193,28 @@ def test_table_mistakes_point_at_the_row_and_the_formula():
         checks.check_receptive_table([row[:3] for row in table], model)
 
 
+def test_table_accepts_numpy_numbers_pairs_and_keras_aliases():
+    model, table = reference_model(), reference_table()
+    numpy_numbers = [(kind, tuple(np.int64(n) for n in shape), np.int64(field),
+                      np.int64(params)) for kind, shape, field, params in table]
+    checks.check_receptive_table(numpy_numbers, model)
+    pairs_and_floats = [(kind, list(shape), (field, field), params)
+                        for kind, shape, field, params in table]
+    pairs_and_floats[0] = ("Conv2D", (26, 26, 8), 3.0, 72)
+    checks.check_receptive_table(pairs_and_floats, model)
+    aliases = [("Convolution2D" if kind == "Conv2D" else "MaxPool2D" if kind == "MaxPooling2D"
+                else "GlobalAvgPool2D", shape, field, params)
+               for kind, shape, field, params in table]
+    checks.check_receptive_table(aliases, model)
+
+
+def test_a_vector_shape_without_its_comma_is_named():
+    model, table = reference_model(), reference_table()
+    last = table[-1]
+    with pytest.raises(AssertionError, match=r"row 10 .*must be a tuple of whole numbers.*\(10,\)"):
+        checks.check_receptive_table([*table[:-1], (last[0], 10, last[2], last[3])], model)
+
+
 def test_training_needs_a_schedule_and_validation_curves():
     model = reference_model()
     history = {"loss": [1.0, 0.5], "val_loss": [1.0, 0.6], "val_accuracy": [0.8, 0.9]}
@@ -204,6 +226,45 @@ def test_training_needs_a_schedule_and_validation_curves():
     checks.check_scheduled_training(model, history)
     with pytest.raises(AssertionError, match="never the test set"):
         checks.check_scheduled_training(model, {"loss": [1.0, 0.5]})
+
+
+class WarmUpThenConstant(keras.optimizers.schedules.LearningRateSchedule):
+    """A schedule class of the student's own, written as Keras's guide shows."""
+
+    def __call__(self, step):
+        return keras.ops.minimum(0.01, 0.001 * (keras.ops.cast(step, "float32") + 1))
+
+    def get_config(self):
+        return {}
+
+
+def test_a_schedule_class_of_ones_own_is_refused_visibly():
+    """The grader cannot load it (safe mode, Keras's classes only): the check says so first."""
+    model = reference_model()
+    model.compile(optimizer=keras.optimizers.Adam(WarmUpThenConstant()),
+                  loss="categorical_crossentropy")
+    history = {"loss": [1.0, 0.5], "val_loss": [1.0, 0.6], "val_accuracy": [0.8, 0.9]}
+    with pytest.raises(AssertionError, match="a schedule class of your own"):
+        checks.check_scheduled_training(model, history)
+
+
+def test_a_lambda_layer_is_refused_by_the_visible_rules_check():
+    model = sequential(layers.Conv2D(8, 3, use_bias=False), layers.BatchNormalization(),
+                       layers.Lambda(lambda x: x * keras.ops.sigmoid(x)), layers.Conv2D(10, 1),
+                       layers.GlobalAveragePooling2D())
+    with pytest.raises(AssertionError, match="Lambda layer"):
+        checks.check_layer_rules(model)
+
+
+def test_kernel_sizes_with_valid_padding_pass():
+    """Without padding the head shrinks as the kernels grow: fewer parameters for k = 7."""
+    def build(k):
+        return sequential(layers.Conv2D(8, (k, k), activation="relu"), layers.MaxPooling2D(2),
+                          layers.Flatten(), layers.Dense(10, activation="softmax"))
+    params = [build(k).count_params() for k in (3, 5, 7)]
+    assert params[0] > params[2]
+    checks.check_kernel_sizes({"value": [3, 5, 7], "params": params,
+                               "test_accuracy": [0.9, 0.9, 0.9]}, build(3), build(7))
 
 
 def test_kernel_sizes_must_differ_as_claimed():

@@ -214,6 +214,35 @@ def test_results_table_check_accepts_complete_and_names_gaps():
         checks.check_results_table(broken, BASE02, GOOD_VARIANTS)
 
 
+@pytest.mark.slow  # six short trainings and six measurements on 10,000 images: about 13 s
+def test_results_models_check_catches_the_wrong_training_data_before_the_hidden_test():
+    """The visible check applies the hidden rules: the prescribed x_fit, y_fit (here the
+    first 64 training images) and accuracies measured on the test set."""
+    from cnnkit import experiments
+    from cnnkit.data import load_dataset, to_model_input
+
+    base = dict(models.SIMPLE_CNN_CONFIG, epochs=1, batch_size=32)
+    variants = [dict(base, optimizer="adam")]
+    (x_train, y_train), (x_test, y_test) = load_dataset("fashion_mnist")
+    x_fit = to_model_input(x_train)[:64]
+    y_fit = keras.utils.to_categorical(y_train, 10)[:64]
+    test = (to_model_input(x_test), keras.utils.to_categorical(y_test, 10))
+
+    def run(y, test_data=test):
+        return experiments.run_variants(base, variants, training_data=(x_fit, y),
+                                        validation_data=(x_fit, y), test_data=test_data,
+                                        verbose=0)
+
+    table, trained = run(y_fit)
+    checks.check_results_models(table, trained, base, variants, "fashion_mnist", 64)
+    table, trained = run(y_fit[::-1])
+    with pytest.raises(AssertionError, match="trained on other data than x_fit and y_fit"):
+        checks.check_results_models(table, trained, base, variants, "fashion_mnist", 64)
+    table, trained = run(y_fit, test_data=(x_fit, y_fit))
+    with pytest.raises(AssertionError, match="test accuracy of the baseline is reported"):
+        checks.check_results_models(table, trained, base, variants, "fashion_mnist", 64)
+
+
 def test_improvement_check_returns_best_single_change_variant():
     table = _results(GOOD_VARIANTS, [0.80, 0.86, 0.79, 0.81, 0.83, 0.78])
     assert checks.check_improvement(table, points=5) == 1
@@ -226,6 +255,12 @@ def test_improvement_check_returns_best_single_change_variant():
     double = [dict(BASE02, optimizer="adam", epochs=3), *GOOD_VARIANTS[1:]]
     table = _results(double, [0.80, 0.90, 0.79, 0.81, 0.86, 0.78])
     assert checks.check_improvement(table, points=5) == 4  # variant 1 changes two aspects
+
+
+def test_a_gain_of_exactly_the_required_points_passes():
+    """0.7905 - 0.7405 is 4.99999... in floating point: still 5 points."""
+    table = _results(GOOD_VARIANTS, [0.7405, 0.7905, 0.74, 0.74, 0.74, 0.74])
+    assert checks.check_improvement(table, points=5) == 1
 
 
 # --- weight decay and replicated sweeps (assignment 03) ---------------------------------

@@ -27,6 +27,16 @@ def test_changed_aspects_lists_differing_keys_in_baseline_order():
     assert experiments.describe_change(BASE, BASE) == ("-", "-")
 
 
+def test_changed_aspects_compares_the_rate_each_optimizer_trains_with():
+    """BASE trains SGD at its default rate (None = 0.01); Adam's default is 0.001."""
+    assert experiments.changed_aspects(BASE, dict(BASE, optimizer="adam", learning_rate=0.001)) \
+        == ["optimizer"]
+    assert experiments.changed_aspects(BASE, dict(BASE, optimizer="adam", learning_rate=0.01)) \
+        == ["optimizer", "learning_rate"]
+    assert experiments.changed_aspects(BASE, dict(BASE, learning_rate=0.01)) == []
+    assert experiments.changed_aspects(BASE, dict(BASE, learning_rate=0.1)) == ["learning_rate"]
+
+
 def test_changed_aspects_rejects_unknown_keys():
     with pytest.raises(ValueError, match="unknown key 'optimiser'"):
         experiments.changed_aspects(BASE, dict(BASE, optimiser="adam"))

@@ -26,6 +26,8 @@ def test_fit_label_follows_the_stated_rule():
     assert fit_label(UNDERFIT_BELOW - 0.01, 0.1) == "underfit"  # the level decides first
     assert fit_label(1.0, 1.0 - OVERFIT_GAP - 0.01) == "overfit"
     assert fit_label(1.0, 1.0 - OVERFIT_GAP + 0.01) == "good"
+    assert fit_label(0.999, 0.984) == "good"  # exactly the gap, though 0.999 - 0.984 > 0.015
+    assert fit_label(0.999, 0.9835) == "overfit"
     assert set(FIT_LABELS) == {"underfit", "good", "overfit"}
     assert f"{UNDERFIT_BELOW:.0%}" in fit_rule() and f"{OVERFIT_GAP * 100:g} points" in fit_rule()
 

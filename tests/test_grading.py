@@ -37,6 +37,15 @@ def test_capture_round_trip(monkeypatch, tmp_path):
     assert loaded["config"] == {"optimizer": "adam", "epochs": 3}
 
 
+def test_capture_saves_a_tensor_as_its_array(monkeypatch, tmp_path):
+    """One-hot labels from keras.ops.one_hot (a tensor, not an array) are captured too."""
+    monkeypatch.setenv(grading.CAPTURE_ENV, str(tmp_path))
+    labels = keras.ops.one_hot(np.array([0, 2]), 3)
+    grading.capture("test_tensor", labels=labels)
+    loaded = grading.load_capture("test_tensor", tmp_path)
+    assert loaded["labels"].tolist() == [[1, 0, 0], [0, 0, 1]]
+
+
 def test_capture_rejects_path_like_names(monkeypatch, tmp_path):
     monkeypatch.setenv(grading.CAPTURE_ENV, str(tmp_path))
     with pytest.raises(ValueError):
@@ -141,6 +150,37 @@ def test_variant_gain_needs_a_one_aspect_variant_trained_as_stated():
         grading.check_variant_gain(
             baseline_model, best_model, single, base, [single], "fashion_mnist", 50, 50
         )
+
+
+def test_a_run_counts_only_with_its_configured_steps_on_the_prescribed_data():
+    """A baseline trained on shuffled labels would make any variant look good: refused."""
+    from cnnkit import provenance, train
+    from cnnkit.grading.variants import check_run_of
+
+    config = dict(models.SIMPLE_CNN_CONFIG, epochs=1, batch_size=16)
+    rng = np.random.default_rng(0)
+    x = rng.random((48, 28, 28, 1), dtype=np.float32)
+    y = keras.utils.to_categorical(rng.integers(0, 10, 48), 10)
+    honest, shuffled = models.cnn_from_config(config), models.cnn_from_config(config)
+    train(honest, x, y, epochs=1, batch_size=16, verbose=0)
+    train(shuffled, x, y[::-1], epochs=1, batch_size=16, verbose=0)
+    log, data = provenance.training_log(), provenance.data_fingerprint(x, y)
+    check_run_of(honest, config, log, 48, data, "the baseline model")
+    with pytest.raises(AssertionError, match="trained on other data than x_fit and y_fit"):
+        check_run_of(shuffled, config, log, 48, data, "the baseline model")
+    with pytest.raises(AssertionError, match="made 3 steps, but 2 epoch"):
+        check_run_of(honest, dict(config, epochs=2), log, 48, data, "the baseline model")
+
+
+def test_trusted_fit_data_is_what_the_02_notebook_trains_on():
+    from cnnkit import to_model_input
+    from cnnkit.grading.variants import trusted_fit_data
+    from cnnkit.provenance import data_fingerprint
+
+    (x_train, y_train), _ = grading.load_dataset("fashion_mnist")
+    x_fit = to_model_input(x_train)[:30000]  # as the 02 notebook's data cell prepares them
+    y_fit = keras.utils.to_categorical(y_train, 10)[:30000]
+    assert trusted_fit_data("fashion_mnist", 30000) == data_fingerprint(x_fit, y_fit)
 
 
 # --- fully connected versus convolutional networks (assignment 03) ----------------------

@@ -54,6 +54,15 @@ def test_fingerprint_survives_saving_and_changes_with_any_weight(tmp_path):
     assert provenance.fingerprint(loaded) != provenance.fingerprint(model)
 
 
+def test_data_fingerprint_tells_the_prescribed_data_from_shuffled_labels():
+    x, y = _data()
+    assert provenance.data_fingerprint(x, y) == provenance.data_fingerprint(x.copy(), y.copy())
+    assert provenance.data_fingerprint(x, y) != provenance.data_fingerprint(x, y[::-1])
+    assert provenance.data_fingerprint(x, y) != provenance.data_fingerprint(x[:-1], y[:-1])
+    assert provenance.data_fingerprint(x, y) != provenance.data_fingerprint(
+        x.astype("float64"), y)
+
+
 def test_train_logs_the_weights_it_produced_and_the_checks_accept_them():
     x, y = _data()
     model = _tiny_cnn()
@@ -61,7 +70,8 @@ def test_train_logs_the_weights_it_produced_and_the_checks_accept_them():
     train(model, x, y, epochs=1, batch_size=32, verbose=0)
     entry = provenance.training_log()[-1]
     assert entry == {"helper": "cnnkit.train", "before": before,
-                     "after": provenance.fingerprint(model), "steps": 2}
+                     "after": provenance.fingerprint(model), "steps": 2,
+                     "data": provenance.data_fingerprint(x, y)}
     assert grading.check_trained_by_kit(model, provenance.training_log()) == entry
     steps = _tiny_cnn()
     experiments.train_steps(steps, x, y, steps=3, batch_size=16)
@@ -115,6 +125,25 @@ def test_a_model_fitted_to_the_test_set_does_not_generalise():
     with pytest.raises(AssertionError, match="fitted to the test set"):
         grading.check_generalises(table, "fashion_mnist")
     grading.check_generalises(_tiny_cnn(), "fashion_mnist")  # chance on both: no gap
+
+
+def test_sweep_models_check_measures_every_model_on_the_test_set():
+    """A sweep measured on other images than the test set fails visibly, as hidden."""
+    x, y = _data()
+    _, (x_test, y_test) = load_dataset("mnist")
+    test_data = (to_model_input(x_test), keras.utils.to_categorical(y_test, 10))
+    on_test = experiments.replicated_sweep(
+        _tiny_cnn, [1e-4], seeds=[1, 2], training_data=(x, y), test_data=test_data,
+        epochs=1, batch_size=32, verbose=0)
+    checks.check_sweep_models(on_test, experiments.sweep_grid(on_test), "mnist")
+    on_training = experiments.replicated_sweep(
+        _tiny_cnn, [1e-4], seeds=[1, 2], training_data=(x, y), test_data=(x, y),
+        epochs=1, batch_size=32, verbose=0)
+    with pytest.raises(AssertionError, match="never the validation images"):
+        checks.check_sweep_models(on_training, experiments.sweep_grid(on_training), "mnist")
+    with pytest.raises(AssertionError, match="never the validation images"):
+        checks.check_measured_accuracy(on_training["test_accuracy"][0], on_training["model"][0],
+                                       "mnist", "the accuracy")
 
 
 def test_sweep_models_check_needs_the_models_behind_the_grid():

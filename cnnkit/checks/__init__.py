@@ -46,17 +46,24 @@ from cnnkit.checks.mlp_vs_cnn import (
     kernel_l2_factor,
 )
 from cnnkit.checks.simple_cnn import check_model_input, check_one_hot
-from cnnkit.checks.trained import check_param_limit, check_sweep_models, check_trained_here
+from cnnkit.checks.trained import (
+    check_measured_accuracy,
+    check_param_limit,
+    check_sweep_models,
+    check_trained_here,
+)
 from cnnkit.checks.variants import (
     check_distinct_aspects,
     check_improvement,
     check_one_change_each,
+    check_results_models,
     check_results_table,
     check_variant_configs,
 )
 
 __all__ = [
     "budget_problem",
+    "check_measured_accuracy",
     "check_param_limit",
     "check_sweep_models",
     "check_trained_here",
@@ -82,6 +89,7 @@ __all__ = [
     "check_parameter_budget",
     "check_receptive_table",
     "check_replicates",
+    "check_results_models",
     "check_results_table",
     "check_scheduled_training",
     "check_sizes",

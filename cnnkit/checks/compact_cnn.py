@@ -8,9 +8,12 @@ layers, Sequential or Functional, with or without biases. A `SeparableConv2D` or
 
 from __future__ import annotations
 
+import numbers
+
 import keras
 
 from cnnkit.checks.common import _fail
+from cnnkit.checks.gradable import check_gradable
 from cnnkit.receptive import (
     _KERNEL_LAYERS,
     ReceptiveRow,
@@ -122,6 +125,7 @@ def check_layer_rules(model: keras.Model, num_classes: int = 10) -> None:
     if problems:
         _fail_with_table(problems, model)
     print("OK: a 1x1 convolution, BatchNormalization, no Dense layer wider than the output")
+    check_gradable(model, "compact_model")
 
 
 def check_parameter_budget(model: keras.Model, budget: int = BUDGET) -> None:
@@ -133,7 +137,32 @@ def check_parameter_budget(model: keras.Model, budget: int = BUDGET) -> None:
 
 
 def _field(value) -> tuple:
-    return (value, value) if isinstance(value, int) else tuple(value)
+    """A receptive field as an `(height, width)` pair: from one whole number or a pair."""
+    if isinstance(value, numbers.Integral):
+        return (int(value), int(value))
+    if isinstance(value, numbers.Real) and float(value).is_integer():
+        return (int(value), int(value))
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        return tuple(_field(v)[0] for v in value)
+    return (value,)
+
+
+def _shape_of(value) -> tuple | None:
+    """An output shape as a tuple of ints; None when it is not a sequence of whole numbers."""
+    if not isinstance(value, (tuple, list)):
+        return None
+    if not all(isinstance(n, numbers.Integral) for n in value):
+        return None
+    return tuple(int(n) for n in value)
+
+
+def _same_layer_type(written, kind: str) -> bool:
+    """True when `written` names the layer class `kind`, or a Keras alias of it
+    (`Convolution2D` for `Conv2D`, `MaxPool2D` for `MaxPooling2D`)."""
+    if str(written).lower() == kind.lower():
+        return True
+    alias = getattr(keras.layers, str(written), None)
+    return alias is not None and alias is getattr(keras.layers, kind, object())
 
 
 def check_receptive_table(table, model: keras.Model) -> None:
@@ -162,10 +191,13 @@ def check_receptive_table(table, model: keras.Model) -> None:
               "activations and Dropout)")
     for index, ((kind, shape, field, params), want) in enumerate(zip(table, expected), 1):
         where = f"row {index} ({want.description})"
-        if str(kind).lower() != want.type.lower():
+        if not _same_layer_type(kind, want.type):
             _fail(f"row {index} says {kind!r}, but layer {index} of the model is "
                   f"{want.description}; the model's layers are: {listing}")
-        if tuple(shape) != want.output_shape:
+        if _shape_of(shape) is None:
+            _fail(f"{where}: the output shape {shape!r} must be a tuple of whole numbers, "
+                  f"e.g. {want.output_shape} (a vector's shape is written (10,), with a comma)")
+        if _shape_of(shape) != want.output_shape:
             _fail(f"{where}: output shape {tuple(shape)}, the model gives {want.output_shape}. "
                   "Without padding a k x k kernel turns n positions into n - k + 1, with "
                   "stride s into floor((n - k) / s) + 1; padding='same' gives ceil(n / s)")
@@ -173,7 +205,7 @@ def check_receptive_table(table, model: keras.Model) -> None:
             _fail(f"{where}: receptive field {field}, the model's is {want.receptive_field}. "
                   "r_out = r_in + (k - 1) * j_in, where the jump j_in is the product of the "
                   "strides before this layer (pooling included)")
-        if int(params) != want.params:
+        if not isinstance(params, numbers.Integral) or int(params) != want.params:
             _fail(f"{where}: {params} parameters, the layer has {want.params:,}. A k x k "
                   "Conv2D has k * k * channels_in * filters weights, plus filters biases "
                   "unless use_bias=False")
@@ -196,6 +228,12 @@ def check_scheduled_training(model: keras.Model, history) -> None:
     if not isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
         _fail("the optimizer's learning rate is a constant: pass a schedule such as "
               "keras.optimizers.schedules.CosineDecay(...) as learning_rate")
+    if getattr(keras.optimizers.schedules, type(schedule).__name__, None) is not type(schedule):
+        _fail(f"the learning rate comes from {type(schedule).__name__}, a schedule class of "
+              "your own: that is code, which the grader never runs, so the model could not "
+              "be graded. Use one of Keras's schedules (keras.optimizers.schedules: "
+              "CosineDecay, ExponentialDecay, PiecewiseConstantDecay, ...)")
+    check_gradable(model, "compact_model")
     print(f"OK: {len(values['val_loss'])} epochs with validation curves, learning rate "
           f"from {type(schedule).__name__}")
 
@@ -221,9 +259,6 @@ def check_kernel_sizes(table: dict, probe_3: keras.Model, probe_7: keras.Model,
         _fail(f"the sweep ran kernel sizes {table['value']}, expected 3, 5 and 7 once each "
               "(one seed)")
     params = dict(zip(table["value"], table["params"]))
-    if not params[3] < params[5] < params[7]:
-        _fail(f"parameters by kernel size: {params}; a larger kernel has more weights, so "
-              "build_kernel_cnn(k) must use k x k kernels in its convolutions")
     for kernel, probe in ((3, probe_3), (7, probe_7)):
         if _kernel_sizes_of(probe) != {kernel}:
             _fail(f"build_kernel_cnn({kernel}) has kernels of sizes "

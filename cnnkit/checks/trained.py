@@ -51,9 +51,27 @@ def check_param_limit(model: keras.Model, limit: int, name: str = "model") -> No
     print(f"OK: {count:,} parameters (limit {limit:,})")
 
 
-def check_sweep_models(sweep, sweep_accuracy) -> None:
+def _measured(reported, model: keras.Model, dataset: str, what: str) -> float:
+    from cnnkit.grading.trained import check_measured  # the hidden tests' own rule
+
+    try:
+        return check_measured(reported, model, dataset, what)
+    except AssertionError as error:
+        _fail(f"{error}: pass the test set as test_data (x_test_prepared and its labels), "
+              "never the validation images, and run the notebook again from the top")
+
+
+def check_measured_accuracy(reported, model: keras.Model, dataset: str, what: str) -> None:
+    """Check that `reported` is what `model` measures on the `dataset` test set, as the hidden
+    test measures it again (a table measured on validation images is not)."""
+    measured = _measured(reported, model, dataset, what)
+    print(f"OK: {what} is what its model measures on the test set ({measured:.4f})")
+
+
+def check_sweep_models(sweep, sweep_accuracy, dataset: str | None = None) -> None:
     """Check that `sweep` is a `replicated_sweep` table with its trained models, and that
-    `sweep_accuracy` is its test accuracies arranged by `sweep_grid`."""
+    `sweep_accuracy` is its test accuracies arranged by `sweep_grid`; with `dataset`, also
+    that every model measures its accuracy on that test set."""
     from cnnkit.experiments import sweep_grid
 
     if not isinstance(sweep, dict) or not isinstance(sweep.get("model"), list):
@@ -66,4 +84,8 @@ def check_sweep_models(sweep, sweep_accuracy) -> None:
             np.asarray(sweep_accuracy, dtype=float), grid, atol=1e-9):
         _fail("`sweep_accuracy` is not cnnkit.experiments.sweep_grid(sweep): every accuracy "
               "must be the one the sweep measured")
+    if dataset is not None:
+        for model, seed, value, accuracy in zip(sweep["model"], sweep["seed"], sweep["value"],
+                                                sweep["test_accuracy"]):
+            _measured(accuracy, model, dataset, f"the accuracy of seed {seed}, factor {value:g}")
     print(f"OK: {len(sweep['model'])} trained models behind sweep_accuracy")

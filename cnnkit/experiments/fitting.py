@@ -44,7 +44,7 @@ def fit_label(train_accuracy: float, val_accuracy: float) -> str:
     train_accuracy, val_accuracy = float(train_accuracy), float(val_accuracy)
     if train_accuracy < UNDERFIT_BELOW:
         return "underfit"
-    if train_accuracy - val_accuracy > OVERFIT_GAP:
+    if round(train_accuracy - val_accuracy, 9) > OVERFIT_GAP:  # 0.999 - 0.984 is 0.0150...01
         return "overfit"
     return "good"
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from cnnkit.data import subsample
 from cnnkit.experiments.common import _accuracy, _pair
-from cnnkit.provenance import fingerprint, record_training
+from cnnkit.provenance import data_fingerprint, fingerprint, record_training
 from cnnkit.training import steps_per_call
 
 LEARNING_CURVE_KEYS = ("size", "train_accuracy", "test_accuracy", "steps", "batch_size", "seconds")
@@ -70,7 +70,7 @@ def train_steps(model: keras.Model, x, y, *, steps: int, batch_size: int, seed: 
                                 epochs=1, verbose=0)
             for name, values in history.history.items():  # the mean over the chunk's steps
                 totals[name] = totals.get(name, 0.0) + values[-1] * len(chunk) / batch_size
-    record_training(model, before, "cnnkit.experiments.train_steps")
+    record_training(model, before, "cnnkit.experiments.train_steps", data_fingerprint(x, y))
     return {name: [total / steps] for name, total in totals.items()}
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import keras
 
 from cnnkit.experiments.common import _accuracy, _pair
-from cnnkit.models import cnn_from_config, validate_config
+from cnnkit.models import cnn_from_config, learning_rate_of, validate_config
 from cnnkit.training import train
 
 RESULT_KEYS = (
@@ -18,11 +20,24 @@ def changed_aspects(baseline: dict, variant: dict) -> list[str]:
     """The keys whose values differ between two configurations, in the baseline's key order.
 
     Both must be complete, valid configurations (see `cnnkit.models.SIMPLE_CNN_CONFIG`):
-    `changed_aspects(baseline, dict(baseline, optimizer="adam"))` is `["optimizer"]`.
+    `changed_aspects(baseline, dict(baseline, optimizer="adam"))` is `["optimizer"]`. A
+    learning rate counts as changed when the variant's optimizer trains with another rate
+    than the baseline's setting gives it: `dict(baseline, optimizer="adam",
+    learning_rate=0.001)` (Adam's default written out) changes only the optimizer.
     """
     validate_config(baseline)
     validate_config(variant)
-    return [key for key in baseline if baseline[key] != variant[key]]
+    return [key for key in baseline if _differs(baseline, variant, key)]
+
+
+def _differs(baseline: dict, variant: dict, key: str) -> bool:
+    if key != "learning_rate":
+        return baseline[key] != variant[key]
+    # the rate the variant's optimizer trains with, against the rate it would have with
+    # the baseline's setting: writing out a default (0.001 for Adam) changes nothing
+    optimizer = variant["optimizer"]
+    return not math.isclose(learning_rate_of(optimizer, variant[key]),
+                            learning_rate_of(optimizer, baseline[key]))
 
 
 def describe_change(baseline: dict, variant: dict) -> tuple[str, str]:

@@ -32,7 +32,7 @@ def capture(name: str, **objects) -> None:
     """Save the objects a hidden test checks, when `$CNNKIT_CAPTURE_DIR` is set.
 
     Keras models are saved as `.keras`, a list of models as `<key>.0.keras`,
-    `<key>.1.keras`, ..., NumPy arrays (and lists of numbers) as `.npy`, histories and
+    `<key>.1.keras`, ..., NumPy arrays, tensors and lists of numbers as `.npy`, histories and
     other JSON-compatible values as `.json`, under `$CNNKIT_CAPTURE_DIR/<name>/`.
     Without the variable this does nothing.
     """
@@ -55,7 +55,7 @@ def capture(name: str, **objects) -> None:
             (folder / f"{key}.json").write_text(json.dumps(value.history))
         elif hasattr(value, "history") and isinstance(value.history, dict):
             (folder / f"{key}.json").write_text(json.dumps(value.history))
-        elif isinstance(value, np.ndarray) or _is_numeric_list(value):
+        elif isinstance(value, np.ndarray) or _is_tensor(value) or _is_numeric_list(value):
             np.save(folder / f"{key}.npy", np.asarray(value), allow_pickle=False)
         else:
             (folder / f"{key}.json").write_text(json.dumps(value, default=_json_default))
@@ -64,6 +64,11 @@ def capture(name: str, **objects) -> None:
 def _is_model_list(value) -> bool:
     return isinstance(value, (list, tuple)) and bool(value) and all(
         isinstance(item, keras.Model) for item in value)
+
+
+def _is_tensor(value) -> bool:
+    """A TensorFlow or Keras tensor (e.g. from `keras.ops.one_hot`): saved as its array."""
+    return keras.ops.is_tensor(value)
 
 
 def _is_numeric_list(value) -> bool:

@@ -12,6 +12,7 @@ import keras
 import numpy as np
 
 from cnnkit.architecture import compare, layer_table
+from cnnkit.data import load_dataset, to_model_input
 from cnnkit.experiments import changed_aspects
 from cnnkit.grading.common import measure_test_accuracy
 from cnnkit.grading.trained import (
@@ -21,6 +22,7 @@ from cnnkit.grading.trained import (
     check_trained_by_kit,
 )
 from cnnkit.models import cnn_from_config
+from cnnkit.provenance import data_fingerprint
 
 
 def check_trained_as(model: keras.Model, config: dict, n_train: int) -> None:
@@ -56,6 +58,30 @@ def check_trained_as(model: keras.Model, config: dict, n_train: int) -> None:
         )
 
 
+def trusted_fit_data(name: str, n_train: int) -> str:
+    """The `data_fingerprint` of the training data 02 prescribes: the first `n_train`
+    training images of `name` (`to_model_input`) with their one-hot labels."""
+    (x_train, y_train), _ = load_dataset(name)
+    x_fit = to_model_input(x_train)[:n_train]
+    y_fit = keras.utils.to_categorical(y_train, 10)[:n_train]
+    return data_fingerprint(x_fit, y_fit)
+
+
+def check_run_of(model: keras.Model, config: dict, log, n_train: int, data: str,
+                 label: str) -> None:
+    """Assert that the notebook's training run that produced `model` (`check_trained_by_kit`)
+    made the steps of `config` on the training data whose fingerprint is `data`."""
+    entry = check_trained_by_kit(model, log, label)
+    steps = config["epochs"] * math.ceil(n_train / config["batch_size"])
+    if int(entry.get("steps", 0)) != steps:
+        raise AssertionError(f"the run that trained {label} made {entry.get('steps')} steps, but "
+                             f"{config['epochs']} epoch(s) with batch size "
+                             f"{config['batch_size']} on {n_train} images make {steps}")
+    if entry.get("data") != data:
+        raise AssertionError(f"{label} was trained on other data than x_fit and y_fit (the first "
+                             f"{n_train:,} training images and their one-hot labels)")
+
+
 def check_variant_gain(
     baseline_model: keras.Model,
     best_model: keras.Model,
@@ -73,7 +99,9 @@ def check_variant_gain(
     (`check_trained_as`); `best_config` must be one of `variants` and differ from
     `baseline` in exactly one aspect. With the training `log`
     (`cnnkit.provenance.training_log()`), both must hold weights the notebook's training
-    produced, and the best one must not be fitted to the test set (`cnnkit.grading.trained`).
+    produced with their configuration's steps on the first `n_train` training images
+    (`check_run_of`: a baseline trained on shuffled labels makes no variant look good), and
+    the best one must not be fitted to the test set (`cnnkit.grading.trained`).
     """
     if best_config not in list(variants):
         raise AssertionError("the best model's configuration is not one of the variants")
@@ -83,13 +111,14 @@ def check_variant_gain(
     check_trained_as(baseline_model, baseline, n_train)
     check_trained_as(best_model, best_config, n_train)
     if log is not None:
-        check_trained_by_kit(baseline_model, log, "the baseline model")
-        check_trained_by_kit(best_model, log, "the best model")
+        data = trusted_fit_data(name, n_train)
+        check_run_of(baseline_model, baseline, log, n_train, data, "the baseline model")
+        check_run_of(best_model, best_config, log, n_train, data, "the best model")
         check_generalises(best_model, name, "the best model")
     base = measure_test_accuracy(baseline_model, name)
     best = measure_test_accuracy(best_model, name)
     gain = 100 * (best - base)
-    if gain < points:
+    if gain < points - 1e-9:  # exactly `points` passes, as in the visible check
         raise AssertionError(
             f"measured on the {name} test set, the best variant ({aspects[0]}) reaches "
             f"{best:.4f} against the baseline's {base:.4f}: {gain:+.1f} points, "
@@ -104,8 +133,9 @@ def check_results_measured(results, trained_models, baseline: dict, variants, lo
 
     Row 0 is the baseline, row `i` variant `i`; `trained_models` holds their models in the
     same order. Each model must be built and trained as its row's configuration says
-    (`check_trained_as`), by the notebook's training (`check_trained_by_kit`), each one
-    separately, and have the row's parameter count and test accuracy on the trusted test set.
+    (`check_trained_as`), by the notebook's training, each one separately, on the first
+    `n_train` training images (`check_run_of`), and have the row's parameter count and test
+    accuracy on the trusted test set.
     """
     configs = [baseline, *list(variants)]
     if not isinstance(results, list) or len(results) != len(configs):
@@ -114,11 +144,13 @@ def check_results_measured(results, trained_models, baseline: dict, variants, lo
     if not isinstance(trained_models, list) or len(trained_models) != len(configs):
         raise AssertionError(f"expected {len(configs)} trained models, one per row")
     check_distinct(trained_models, log, "the model of row")
+    data = trusted_fit_data(name, n_train)
     for index, (row, model, config) in enumerate(zip(results, trained_models, configs)):
         what = "the baseline" if index == 0 else f"variant {index}"
         if not isinstance(row, dict) or row.get("config") != config:
             raise AssertionError(f"row {index + 1} is not {what}")
         check_trained_as(model, config, n_train)
+        check_run_of(model, config, log, n_train, data, f"the model of {what}")
         if row.get("params") != model.count_params():
             raise AssertionError(f"the row of {what} reports {row.get('params')} parameters, its "
                                  f"model has {model.count_params():,}")
