@@ -230,3 +230,11 @@ def test_a_reference_the_grader_fails_is_not_judged_on_time(monkeypatch):
     monkeypatch.setattr(notebooks, "_autograder_cli", lambda assignment: failed)
     row = notebooks.notebooks(["01_simple_cnn"])["01_simple_cnn"]
     assert row["status"] == "NOT GRADED (exit 2)" and row["max_score"] is None
+
+
+def test_curve_calibration_measures_the_largest_drop_and_the_threshold():
+    from benchmarks.calibrate_04 import largest_drop, suggested_threshold
+
+    assert largest_drop([0.80, 0.90, 0.85, 0.95, 0.94]) == pytest.approx(0.05)
+    assert largest_drop([0.80, 0.90, 0.95]) == 0.0
+    assert suggested_threshold([0.9605, 0.98]) == 0.945

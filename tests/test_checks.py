@@ -411,6 +411,9 @@ def _curve(**changes):
 
 def test_check_learning_curve_wants_one_budget_and_a_rising_curve():
     checks.check_learning_curve(_curve(), minimum=0.97)
+    # the largest drop of the calibration runs (AVX2 kernels, seed 1): 0.9719 -> 0.9605
+    checks.check_learning_curve(
+        _curve(test_accuracy=[0.7916, 0.9027, 0.9551, 0.9668, 0.9719, 0.9605]))
     with pytest.raises(AssertionError, match="different budgets"):
         checks.check_learning_curve(_curve(steps=[1000] * 5 + [2000]))
     with pytest.raises(AssertionError, match="drops"):

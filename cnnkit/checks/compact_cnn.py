@@ -222,7 +222,9 @@ def check_scheduled_training(model: keras.Model, history) -> None:
         _fail("the history has no validation curves: pass validation_data=(x_val, y_val) "
               "(images split off the training set, never the test set)")
     if len(values["val_loss"]) < 2:
-        _fail("train for at least 2 epochs so the curves show a trend")
+        _fail(f"the record holds {len(values['val_loss'])} epoch: train in one cnnkit.train "
+              "call of at least 2 epochs (and pass the record it returns) so the curves show "
+              "a trend")
     optimizer = getattr(model, "optimizer", None)
     schedule = getattr(optimizer, "_learning_rate", None)
     if not isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):

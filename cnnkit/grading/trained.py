@@ -20,9 +20,14 @@ the network again in the training cell (the accuracy test checks the architectur
 measured model itself). A model trained with `model.fit` directly fails, and the visible
 check `cnnkit.checks.check_trained_here` says so first.
 
-Residual risk: the training log lives in the student's kernel, so code written to forge
+Residual risks: the training log lives in the student's kernel, so code written to forge
 it (calling `cnnkit.provenance.record_training` on hand-made weights) is not caught here,
 as a replaced `capture` is not: both need deliberate work against the kit's internals.
+Weights loaded *before* a training run (a classmate's, or downloaded) and then trained a
+token step pass too: what was trained is checked, not where its starting point came from.
+Like copied code, that is plagiarism, for a similarity check rather than the autograder;
+where a notebook prescribes the training (02), `cnnkit.grading.variants.check_run_of`
+also requires the run's full steps on the prescribed data.
 """
 
 from __future__ import annotations
