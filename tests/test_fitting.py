@@ -66,6 +66,14 @@ def tiny_runs():
     return runs, models, positions
 
 
+def test_the_table_shows_the_gap_as_exactly_as_the_rule_reads_it():
+    """0.9995 - 0.984 is 0.0155: overfit, which a gap rounded to 0.015 would hide."""
+    run = {"params": 10, "train_accuracy": 0.9995, "val_accuracy": 0.984, "train_loss": 0.1,
+           "val_loss": 0.2}
+    assert "0.0155" in format_runs({"128 filters": run})
+    assert fit_label(0.9995, 0.984) == "overfit"
+
+
 def test_compare_runs_measures_every_setting(tiny_runs):
     runs, models, _ = tiny_runs
     assert list(runs) == ["1 filter", "4 filters"] and len(models) == 2

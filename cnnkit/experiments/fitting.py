@@ -138,11 +138,11 @@ def compare_runs(
 def format_runs(runs: dict) -> str:
     """The runs of `compare_runs` as aligned text, one line per run."""
     width = max(len(name) for name in runs) + 2
-    lines = [f"{'run':<{width}}{'params':>8}{'train acc':>11}{'val acc':>9}{'gap':>7}"
+    lines = [f"{'run':<{width}}{'params':>8}{'train acc':>11}{'val acc':>9}{'gap':>8}"
              f"{'train loss':>12}{'val loss':>10}"]
     for name, run in runs.items():
         gap = run["train_accuracy"] - run["val_accuracy"]
         lines.append(f"{name:<{width}}{run['params']:>8,}{run['train_accuracy']:>11.4f}"
-                     f"{run['val_accuracy']:>9.4f}{gap:>7.3f}{run['train_loss']:>12.4f}"
+                     f"{run['val_accuracy']:>9.4f}{gap:>8.4f}{run['train_loss']:>12.4f}"
                      f"{run['val_loss']:>10.4f}")
     return "\n".join(lines)
