@@ -170,6 +170,11 @@ def test_a_run_counts_only_with_its_configured_steps_on_the_prescribed_data():
         check_run_of(shuffled, config, log, 48, data, "the baseline model")
     with pytest.raises(AssertionError, match="made 3 steps, but 2 epoch"):
         check_run_of(honest, dict(config, epochs=2), log, 48, data, "the baseline model")
+    # trained longer in two runs, the optimizer recompiled in between to reset its steps
+    honest.compile(optimizer=keras.optimizers.SGD(), loss="categorical_crossentropy")
+    train(honest, x, y, epochs=1, batch_size=16, verbose=0)
+    with pytest.raises(AssertionError, match="continued from the weights of an earlier"):
+        check_run_of(honest, config, provenance.training_log(), 48, data, "the baseline model")
 
 
 def test_trusted_fit_data_is_what_the_02_notebook_trains_on():
