@@ -144,7 +144,7 @@ def check_results_models(table, trained_models, baseline: dict, variants, datase
     from cnnkit.grading.variants import check_results_measured  # the hidden test's own rules
     from cnnkit.provenance import training_log
 
-    models = list(trained_models) if isinstance(trained_models, (list, tuple)) else trained_models
+    models = list(trained_models) if isinstance(trained_models, tuple) else trained_models
     try:
         check_results_measured(list(table), models, baseline, list(variants), training_log(),
                                dataset, n_train)
