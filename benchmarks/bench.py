@@ -82,6 +82,8 @@ def measure_parts(results: dict, names: list[str], args) -> None:
         print(f"{name} (load {load():.1f})", flush=True)
         start, load_start = time.time(), load()
         result = run_part(name, args)
+        if name == "epochs" and args.models and "epochs" in parts:  # the other models stay
+            result["models"] = {**parts["epochs"]["result"]["models"], **result["models"]}
         parts[name] = {
             "when": time.strftime("%Y-%m-%d %H:%M", time.localtime(start)), "cpu_kind": kind,
             "seconds": round(time.time() - start, 1), "quick": args.quick,
@@ -96,7 +98,8 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help=f"fewer repeats and models; parts {', '.join(QUICK_PARTS)}")
     parser.add_argument("--repeats", type=int, help="repeats per measurement")
-    parser.add_argument("--models", nargs="+", help="epochs: reference model names")
+    parser.add_argument("--models", nargs="+",
+                        help="epochs: reference model names (the other models' rows are kept)")
     parser.add_argument("--assignments", nargs="+", help="notebooks: assignment folders")
     parser.add_argument("--render", action="store_true",
                         help="only rewrite the README from results.json, measure nothing")

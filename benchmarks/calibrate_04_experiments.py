@@ -9,7 +9,9 @@ Runs exactly the notebook's code, taken from the reference notebook
 and on the validation images, the label `cnnkit.experiments.fit_label` gives it, and the
 seconds. The summary gives, per run, the range over the seeds and its margin: how far
 the closest seed stays from the thresholds of `fit_label` (positive: on the right side of
-both). Writes `benchmarks/calibration/04_learning_curves.experiments.json`.
+both). Writes `benchmarks/calibration/04_learning_curves.experiments.json`; each run is
+tagged with the kernels it ran with (`calibrate_04.kernels`), and the summary covers the
+runs of every kind, so runs natively and under the AVX2 approximation stand together.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from keras import layers
 
 import cnnkit
 from benchmarks.calibrate import load_average, solution_code, write_record
+from benchmarks.calibrate_04 import kernels
 from cnnkit.experiments import OVERFIT_GAP, UNDERFIT_BELOW, fit_label
 
 REPO = Path(__file__).resolve().parent.parent
@@ -57,7 +60,7 @@ def run_once(seed: int) -> dict:
     (x_train, y_train), _ = cnnkit.load_dataset("mnist")
     namespace = {"keras": keras, "layers": layers, "np": np, "cnnkit": cnnkit,
                  "y_train": y_train, "x_train_prepared": cnnkit.to_model_input(x_train)}
-    record = {"seed": seed, "load_before": load_average()}
+    record = {"seed": seed, "kernels": kernels(), "load_before": load_average()}
     cnnkit.set_seed(seed)
     start = time.perf_counter()
     exec(given_code(FIT_CELL), namespace)
@@ -103,6 +106,12 @@ def summarise(runs: list[dict], key: str) -> dict:
     return summary
 
 
+def seconds_by_kernels(runs: list[dict], key: str) -> dict:
+    """Kernels -> the seconds `key` of the runs with those kernels, seed by seed."""
+    kinds = sorted({r.get("kernels", "") for r in runs})
+    return {kind: [r[key] for r in runs if r.get("kernels", "") == kind] for kind in kinds}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2, 3, 4],
@@ -110,11 +119,12 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     cnnkit.use_fast_settings()  # as the notebook's setup cell does
     previous = json.loads(OUT.read_text()) if OUT.is_file() else {}
-    runs = [r for r in previous.get("runs", []) if r["seed"] not in args.seeds]
+    runs = [r for r in previous.get("runs", [])
+            if (r["seed"], r.get("kernels")) not in {(seed, kernels()) for seed in args.seeds}]
     for seed in args.seeds:
         runs.append(run_once(seed))
         print(json.dumps({k: v for k, v in runs[-1].items() if k != "bn_history"}), flush=True)
-    runs.sort(key=lambda r: r["seed"])
+    runs.sort(key=lambda r: (r.get("kernels", ""), r["seed"]))
     for run in runs:  # labels by the current rule, also for runs recorded before a change
         for key in ("fit_runs", "bn_runs"):
             for row in run[key].values():
@@ -124,8 +134,8 @@ def main(argv=None) -> int:
         "rule": {"underfit_below": UNDERFIT_BELOW, "overfit_gap": OVERFIT_GAP},
         "fit_runs": summarise(runs, "fit_runs"),
         "bn_runs": summarise(runs, "bn_runs"),
-        "fit_seconds": [r["fit_seconds"] for r in runs],
-        "bn_seconds": [r["bn_seconds"] for r in runs],
+        "fit_seconds": seconds_by_kernels(runs, "fit_seconds"),
+        "bn_seconds": seconds_by_kernels(runs, "bn_seconds"),
     }
     write_record(OUT, {
         "assignment": ASSIGNMENT,

@@ -59,12 +59,17 @@ def mnist_convnet() -> keras.Model:
     ], name="convnet")
 
 
-def learning_curve_cnn() -> keras.Model:
-    """04's CNN: two 5x5 blocks (16 and 32 filters) with batch norm, ReLU and 2x2 pooling."""
+def learning_curve_cnn(pool_first: bool = True) -> keras.Model:
+    """04's CNN: two 5x5 blocks (16 and 32 filters), each with 2x2 pooling, batch norm and ReLU.
+
+    `pool_first=False` pools last, after batch norm and ReLU, as most CNNs do: the same
+    function for the ReLU, but batch norm then runs on four times as many values.
+    """
     stack = [keras.Input((28, 28, 1))]
     for filters in (16, 32):
-        stack += [layers.Conv2D(filters, 5), layers.BatchNormalization(), layers.ReLU(),
-                  layers.MaxPooling2D(2)]
+        block = [layers.BatchNormalization(), layers.ReLU()]
+        pooling = [layers.MaxPooling2D(2)]
+        stack += [layers.Conv2D(filters, 5), *(pooling + block if pool_first else block + pooling)]
     stack += [layers.Flatten(), layers.Dense(10, activation="softmax")]
     return keras.Sequential(stack, name="learning_curve_cnn")
 
@@ -86,6 +91,8 @@ REFERENCES = [
               lambda: cnnkit.models.mlp((500, 300), l2=1e-4), "sgd", 0.1),
     Reference("convnet", "03", "mnist", mnist_convnet, "adam", 0.001),
     Reference("learning-curve CNN", "04", "mnist", learning_curve_cnn, "adam", 0.001),
+    Reference("learning-curve CNN, pooling last", "04", "mnist",
+              lambda: learning_curve_cnn(pool_first=False), "adam", 0.001),
     Reference("compact CNN", "05", "mnist", compact_cnn, "adam", 0.01),
 ]
 QUICK = ["simple CNN", "MLP 64-64"]

@@ -108,9 +108,9 @@ def learning_curve_cnn(activation, bias=True, softmax_layer=False):
         layers.Dense(10, activation="softmax")]
     return keras.Sequential([
         keras.Input(shape=(28, 28, 1)),
-        layers.Conv2D(16, 5, use_bias=bias), layers.BatchNormalization(), activation(),
-        layers.MaxPooling2D(), layers.Conv2D(32, (5, 5)), layers.BatchNormalization(),
-        activation(), layers.MaxPooling2D(), layers.Flatten(), *head,
+        layers.Conv2D(16, 5, use_bias=bias), layers.MaxPooling2D(), layers.BatchNormalization(),
+        activation(), layers.Conv2D(32, (5, 5)), layers.MaxPooling2D(),
+        layers.BatchNormalization(), activation(), layers.Flatten(), *head,
     ])
 
 
@@ -126,7 +126,7 @@ def test_activation_layers_after_batch_normalization_compare_equal(activation):
     model = learning_curve_cnn(activation, softmax_layer=True)
     assert compare(model, LEARNING_CURVE_CNN) == []
     assert layer_table(model) == layer_table(learning_curve_cnn(layers.ReLU))
-    assert layer_table(model)[2] == LayerRow("Activation", (None, 24, 24, 16), 0, "relu")
+    assert layer_table(model)[3] == LayerRow("Activation", (None, 12, 12, 16), 0, "relu")
 
 
 def test_relu_layers_with_other_settings_are_other_activations():
@@ -149,4 +149,4 @@ def test_is_convolutional(kind, convolutional):
 
 def test_format_table_fits_long_layer_names():
     lines = format_table(layer_table(learning_curve_cnn(layers.ReLU))).splitlines()
-    assert lines[2].startswith("BatchNormalization  (None, 24, 24, 16)")
+    assert lines[3].startswith("BatchNormalization  (None, 12, 12, 16)")

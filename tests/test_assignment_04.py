@@ -127,13 +127,13 @@ def build_cnn():
     model = keras.Sequential([
         keras.Input(shape=(28, 28, 1)),
         layers.Conv2D(16, 5),
+        layers.MaxPooling2D(2),
         layers.BatchNormalization(),
         layers.Activation("relu"),
-        layers.MaxPooling2D(2),
         layers.Conv2D(32, 5),
+        layers.MaxPooling2D(2),
         layers.BatchNormalization(),
         layers.Activation("relu"),
-        layers.MaxPooling2D(2),
         layers.Flatten(),
         layers.Dense(10, activation="softmax"),
     ])

@@ -84,14 +84,18 @@ def test_architecture_rejects_non_models():
         checks.check_architecture(None, SIMPLE_CNN, name="mlp_model")
 
 
-def _bn_cnn(relu_after_bn=True, bias=True):
-    """04's CNN; with `relu_after_bn=False` the ReLU sits in the convolutions, before BN."""
+def _bn_cnn(relu_after_bn=True, bias=True, pool_last=False):
+    """04's CNN; with `relu_after_bn=False` the ReLU sits in the convolutions, before BN;
+    with `pool_last` each block pools after its ReLU (the same layers in another order)."""
     def block(filters):
+        if pool_last:
+            return [layers.Conv2D(filters, 5), layers.BatchNormalization(), layers.ReLU(),
+                    layers.MaxPooling2D()]
         if relu_after_bn:
-            return [layers.Conv2D(filters, 5, use_bias=bias), layers.BatchNormalization(),
-                    layers.Activation("relu"), layers.MaxPooling2D()]
-        return [layers.Conv2D(filters, 5, activation="relu"), layers.BatchNormalization(),
-                layers.MaxPooling2D()]
+            return [layers.Conv2D(filters, 5, use_bias=bias), layers.MaxPooling2D(),
+                    layers.BatchNormalization(), layers.Activation("relu")]
+        return [layers.Conv2D(filters, 5, activation="relu"), layers.MaxPooling2D(),
+                layers.BatchNormalization()]
     return keras.Sequential([keras.Input((28, 28, 1)), *block(16), *block(32), layers.Flatten(),
                              layers.Dense(10, activation="softmax")])
 
@@ -104,6 +108,8 @@ def test_architecture_hints_for_batch_normalization_models():
         checks.check_architecture(_bn_cnn(relu_after_bn=False), LEARNING_CURVE_CNN)
     with pytest.raises(AssertionError, match="leave use_bias at its default"):
         checks.check_architecture(_bn_cnn(bias=False), LEARNING_CURVE_CNN)
+    with pytest.raises(AssertionError, match="the right layers in another order"):
+        checks.check_architecture(_bn_cnn(pool_last=True), LEARNING_CURVE_CNN)
 
 
 def test_accuracy_check():

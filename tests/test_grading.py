@@ -232,16 +232,12 @@ def test_convnet_check_needs_a_convolution_and_the_accuracy():
 
 
 def _learning_curve_cnn():
-    model = keras.Sequential([
-        keras.Input(shape=(28, 28, 1)),
-        keras.layers.Conv2D(16, 5), keras.layers.BatchNormalization(), keras.layers.ReLU(),
-        keras.layers.MaxPooling2D(),
-        keras.layers.Conv2D(32, 5), keras.layers.BatchNormalization(), keras.layers.ReLU(),
-        keras.layers.MaxPooling2D(),
-        keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax"),
-    ])
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model
+    """A new, compiled CNN from the reference notebook's own `build_cnn`."""
+    from benchmarks.calibrate import solution_code
+
+    namespace = {"keras": keras, "layers": keras.layers}
+    exec(solution_code("04_learning_curves", "build_cnn"), namespace)
+    return namespace["build_cnn"]()
 
 
 def test_learning_curve_cnn_table_matches_the_notebook_network():

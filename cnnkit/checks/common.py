@@ -80,7 +80,12 @@ def check_architecture(
     if differences:
         actual = layer_table(model)
         notes = []
-        if len(actual) == len(expected):
+        got_types = [row.type for row in actual]
+        want_types = [canonical_type(row.type) for row in expected]
+        if got_types != want_types and sorted(got_types) == sorted(want_types):
+            notes.append(" (these are the right layers in another order: put them in the "
+                         "order of the table)")
+        elif len(actual) == len(expected):
             for got, want in zip(actual, expected):
                 if got.output_shape != tuple(want.output_shape):
                     notes.append(_shape_hint(got.output_shape, tuple(want.output_shape)))

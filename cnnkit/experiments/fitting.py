@@ -1,7 +1,7 @@
 """Experiments of assignment 04: runs of one network in several settings, side by side, and
 the rule that labels a run `underfit`, `good` or `overfit`.
 
-`compare_runs` trains one fresh model per setting (e.g. 2, 16 and 128 filters, or batch
+`compare_runs` trains one fresh model per setting (e.g. 2, 16 and 96 filters, or batch
 normalisation on and off at two learning rates) with a validation set, and measures every
 trained model on its training images and on the validation images. `fit_label` is the rule
 that names a run from those two measurements; the notebook's text, its visible check and

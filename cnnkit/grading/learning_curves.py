@@ -13,18 +13,18 @@ from cnnkit.grading.trained import check_distinct, check_measured, check_trained
 
 LEARNING_CURVE_CNN = [
     LayerRow("Conv2D", (None, 24, 24, 16), 416, "linear"),
-    LayerRow("BatchNormalization", (None, 24, 24, 16), 64, None),
-    LayerRow("ReLU", (None, 24, 24, 16), 0, "relu"),
     LayerRow("MaxPooling2D", (None, 12, 12, 16), 0, None),
+    LayerRow("BatchNormalization", (None, 12, 12, 16), 64, None),
+    LayerRow("ReLU", (None, 12, 12, 16), 0, "relu"),
     LayerRow("Conv2D", (None, 8, 8, 32), 12832, "linear"),
-    LayerRow("BatchNormalization", (None, 8, 8, 32), 128, None),
-    LayerRow("ReLU", (None, 8, 8, 32), 0, "relu"),
     LayerRow("MaxPooling2D", (None, 4, 4, 32), 0, None),
+    LayerRow("BatchNormalization", (None, 4, 4, 32), 128, None),
+    LayerRow("ReLU", (None, 4, 4, 32), 0, "relu"),
     LayerRow("Flatten", (None, 512), 0, None),
     LayerRow("Dense", (None, 10), 5130, "softmax"),
 ]
-"""Two 5x5 convolution blocks (16 and 32 filters, batch norm, ReLU, 2x2 pooling), 18,570
-parameters: the CNN of the learning curves."""
+"""Two 5x5 convolution blocks (16 and 32 filters, each followed by 2x2 pooling, batch norm
+and ReLU), 18,570 parameters: the CNN of the learning curves."""
 
 
 def check_stratified_subsets(subsets, name: str) -> None:
