@@ -69,6 +69,18 @@ def run_part(name: str, args) -> dict:
     raise ValueError(f"unknown part {name!r}")
 
 
+def keep_unmeasured_rows(name: str, result: dict, previous: dict | None, args) -> dict:
+    """`result` of a part run for some models (`--models`) or notebooks (`--assignments`)
+    only, with the previous run's rows of the others; each row keeps its own `when`."""
+    if previous is None:
+        return result
+    if name == "epochs" and args.models:
+        return {**result, "models": {**previous["result"]["models"], **result["models"]}}
+    if name == "notebooks" and args.assignments:
+        return {**previous["result"], **result}
+    return result
+
+
 def measure_parts(results: dict, names: list[str], args) -> None:
     """Run the parts `names`, keeping each under this CPU's kind in `results` and `args.out`."""
     from benchmarks.measure import load
@@ -81,9 +93,7 @@ def measure_parts(results: dict, names: list[str], args) -> None:
     for name in names:
         print(f"{name} (load {load():.1f})", flush=True)
         start, load_start = time.time(), load()
-        result = run_part(name, args)
-        if name == "epochs" and args.models and "epochs" in parts:  # the other models stay
-            result["models"] = {**parts["epochs"]["result"]["models"], **result["models"]}
+        result = keep_unmeasured_rows(name, run_part(name, args), parts.get(name), args)
         parts[name] = {
             "when": time.strftime("%Y-%m-%d %H:%M", time.localtime(start)), "cpu_kind": kind,
             "seconds": round(time.time() - start, 1), "quick": args.quick,
@@ -100,7 +110,8 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats", type=int, help="repeats per measurement")
     parser.add_argument("--models", nargs="+",
                         help="epochs: reference model names (the other models' rows are kept)")
-    parser.add_argument("--assignments", nargs="+", help="notebooks: assignment folders")
+    parser.add_argument("--assignments", nargs="+",
+                        help="notebooks: assignment folders (the others' rows are kept)")
     parser.add_argument("--render", action="store_true",
                         help="only rewrite the README from results.json, measure nothing")
     parser.add_argument("--out", type=Path, default=HERE / "results.json")

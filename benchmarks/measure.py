@@ -196,7 +196,8 @@ def epochs(names=None, repeats: int = 3, epochs_per_run: int = 3) -> dict:
         model = reference.build()
         n, n_val = len(training[0]), len(validation[0])
         forward = sum(flops for _, flops in forward_flops(model))
-        row = {"notebook": reference.notebook, "dataset": reference.dataset,
+        row = {"when": time.strftime("%Y-%m-%d %H:%M"),
+               "notebook": reference.notebook, "dataset": reference.dataset,
                "params": int(model.count_params()), "batch_size": reference.batch_size,
                "train_examples": n, "validation_examples": n_val,
                "flops_per_example": training_flops(model),

@@ -117,7 +117,8 @@ def notebooks(assignments=None, repeats: int = 1) -> dict:
             graded_runs.append(_autograder_cli(assignment))
         graded = median([r["seconds"] for r in graded_runs])
         summary = graded_runs[-1]["summary"]
-        row = {"seconds": median([r["seconds"] for r in runs]), "graded": graded,
+        row = {"when": time.strftime("%Y-%m-%d %H:%M"),
+               "seconds": median([r["seconds"] for r in runs]), "graded": graded,
                "score": summary.get("score"), "max_score": summary.get("max_score"),
                "runs": runs, "graded_runs": graded_runs,
                "budget": BUDGETS[cpu_kind()].get(assignment)}

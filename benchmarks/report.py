@@ -258,7 +258,16 @@ def section(name: str, measured: dict) -> list[str]:
         body = epochs(part, parts.get("ceiling", {}).get("result", {}))
     else:
         body = globals()[name](part)
-    return lines + [_when(part), ""] + body
+    return lines + [_when(part) + _earlier_rows(name, part), ""] + body
+
+
+def _earlier_rows(name: str, part: dict) -> str:
+    """Which rows of a part (kept by a later run of some rows only) are from another time."""
+    rows = part["result"].get("models", {}) if name == "epochs" else (
+        part["result"] if name == "notebooks" else {})
+    earlier = {row: values["when"] for row, values in rows.items()
+               if isinstance(values, dict) and values.get("when", part["when"]) != part["when"]}
+    return "".join(f"; {row}: _{when}_" for row, when in earlier.items())
 
 
 def render(results: dict, parts: list[str], notes: str = "") -> str:
