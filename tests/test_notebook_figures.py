@@ -204,3 +204,16 @@ def test_timings_the_text_quotes_are_measured():
     training_cell = 16
     assert (f"about {_half_up(slowest[training_cell])} seconds on a laptop-class CPU" in text)
     assert f"about {_half_up(server[training_cell])} seconds on a server CPU" in text
+
+
+def test_04_quotes_the_measured_cost_of_its_layer_order():
+    """Section 3's epoch times and accuracy for pooling first and last: the epochs table."""
+    models = json.loads((REPO / "benchmarks" / "results.json").read_text())["cpus"][
+        "avx512-bf16"]["parts"]["epochs"]["result"]["models"]
+    first, last = models["learning-curve CNN"]["bf16"], models[
+        "learning-curve CNN, pooling last"]["bf16"]
+    text = " ".join(text_of("04_learning_curves").split())
+    assert (f"took {first['epoch']:.1f} seconds instead of {last['epoch']:.1f} with the "
+            "pooling last") in text
+    accuracy = {f"{100 * first['val_accuracy']:.1f}", f"{100 * last['val_accuracy']:.1f}"}
+    assert len(accuracy) == 1 and f"both reached {accuracy.pop()}% validation" in text
