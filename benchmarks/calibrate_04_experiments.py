@@ -108,8 +108,8 @@ def summarise(runs: list[dict], key: str) -> dict:
 
 def seconds_by_kernels(runs: list[dict], key: str) -> dict:
     """Kernels -> the seconds `key` of the runs with those kernels, seed by seed."""
-    kinds = sorted({r.get("kernels", "") for r in runs})
-    return {kind: [r[key] for r in runs if r.get("kernels", "") == kind] for kind in kinds}
+    kinds = sorted({r["kernels"] for r in runs})
+    return {kind: [r[key] for r in runs if r["kernels"] == kind] for kind in kinds}
 
 
 def main(argv=None) -> int:
@@ -120,11 +120,11 @@ def main(argv=None) -> int:
     cnnkit.use_fast_settings()  # as the notebook's setup cell does
     previous = json.loads(OUT.read_text()) if OUT.is_file() else {}
     runs = [r for r in previous.get("runs", [])
-            if (r["seed"], r.get("kernels")) not in {(seed, kernels()) for seed in args.seeds}]
+            if (r["seed"], r["kernels"]) not in {(seed, kernels()) for seed in args.seeds}]
     for seed in args.seeds:
         runs.append(run_once(seed))
         print(json.dumps({k: v for k, v in runs[-1].items() if k != "bn_history"}), flush=True)
-    runs.sort(key=lambda r: (r.get("kernels", ""), r["seed"]))
+    runs.sort(key=lambda r: (r["kernels"], r["seed"]))
     for run in runs:  # labels by the current rule, also for runs recorded before a change
         for key in ("fit_runs", "bn_runs"):
             for row in run[key].values():
