@@ -72,6 +72,28 @@ def test_the_runs_validate_on_the_images_the_hidden_test_measures():
     assert f"x_train_prepared{images}" in text and f"last {VALIDATION_IMAGES:,} training" in text
 
 
+def test_the_runs_the_hidden_test_prescribes_are_the_notebooks():
+    """The given cell of the fitting runs and `cnnkit.grading.fitting`'s constants agree."""
+    import keras
+    from keras import layers
+
+    import cnnkit
+    from cnnkit.grading import fitting
+
+    notebook = nbformat.read(notebook_of(REPO / "source" / ASSIGNMENT), as_version=4)
+    given = [cell.source for cell in notebook.cells
+             if cell.cell_type == "code" and "def build_fit_cnn(" in cell.source]
+    assert len(given) == 1
+    _, y_train = load_dataset("mnist")[0]
+    namespace = {"keras": keras, "layers": layers, "np": np, "cnnkit": cnnkit,
+                 "y_train": y_train}
+    exec(given[0], namespace)
+    assert (namespace["FIT_EPOCHS"], namespace["FIT_BATCH_SIZE"]) == (
+        fitting.FIT_EPOCHS, fitting.FIT_BATCH_SIZE)
+    assert len(namespace["fit_train_positions"]) == fitting.FIT_IMAGES
+    assert [s["filters"] for s in namespace["fit_settings"].values()] == list(fitting.FIT_FILTERS)
+
+
 def test_the_wrong_labels_are_wrong_for_every_run_on_every_calibrated_seed():
     record = json.loads((REPO / "benchmarks" / "calibration" /
                          "04_learning_curves.experiments.json").read_text())

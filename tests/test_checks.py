@@ -112,6 +112,19 @@ def test_architecture_hints_for_batch_normalization_models():
         checks.check_architecture(_bn_cnn(pool_last=True), LEARNING_CURVE_CNN)
 
 
+def test_architecture_check_refuses_an_activation_the_grader_cannot_load():
+    """`tf.nn.softmax` gives the right layers, but is saved as code: the clean room refuses it."""
+    import tensorflow as tf
+
+    from cnnkit.grading import LEARNING_CURVE_CNN, check_model
+
+    model = _bn_cnn()
+    model.layers[-1].activation = tf.nn.softmax
+    with pytest.raises(AssertionError, match='builtins.function.*\n.*activation="softmax"'):
+        checks.check_architecture(model, LEARNING_CURVE_CNN, name="build_cnn()")
+    check_model(model, LEARNING_CURVE_CNN)  # the clean room, not this, refuses it
+
+
 def test_accuracy_check():
     checks.check_accuracy(0.9, 0.8)
     with pytest.raises(AssertionError, match="below the required 0.8000"):

@@ -105,6 +105,14 @@ def test_runs_side_by_side_draws_one_panel_per_run(tiny_runs):
     assert len(axes[0].lines) == 2  # training and validation
 
 
+@pytest.fixture
+def tiny_prescription(monkeypatch):
+    """The hidden test's prescribed runs, made the tiny runs' (04's take 20 s natively)."""
+    for name, value in (("FIT_FILTERS", (1, 4)), ("FIT_EPOCHS", 2), ("FIT_BATCH_SIZE", 32),
+                        ("FIT_IMAGES", 64)):
+        monkeypatch.setattr(grading.fitting, name, value)
+
+
 def _labels(runs):
     return {name: fit_label(run["train_accuracy"], run["val_accuracy"])
             for name, run in runs.items()}
@@ -122,7 +130,7 @@ def test_visible_check_wants_one_allowed_label_per_run(tiny_runs, capsys):
         checks.check_fit_labels({"1 filter": "good"}, {"1 filter": {"train_accuracy": 1.0}})
 
 
-def test_hidden_check_labels_by_the_measured_models(tiny_runs):
+def test_hidden_check_labels_by_the_measured_models(tiny_runs, tiny_prescription):
     runs, models, positions = tiny_runs
     log = provenance.training_log()
     labels = _labels(runs)
@@ -133,7 +141,7 @@ def test_hidden_check_labels_by_the_measured_models(tiny_runs):
         grading.check_fit_labels_of(wrong, runs, models, positions, "mnist", log)
 
 
-def test_hidden_check_catches_made_up_numbers_and_untrained_models(tiny_runs):
+def test_hidden_check_catches_made_up_numbers_and_untrained_models(tiny_runs, tiny_prescription):
     runs, models, positions = tiny_runs
     log = provenance.training_log()
     made_up = {name: dict(run, train_accuracy=1.0, val_accuracy=0.5)
@@ -144,5 +152,35 @@ def test_hidden_check_catches_made_up_numbers_and_untrained_models(tiny_runs):
     with pytest.raises(AssertionError, match="cnnkit.train"):
         grading.check_fit_labels_of(_labels(runs), runs, untrained, positions, "mnist", log)
     with pytest.raises(AssertionError, match="validation set"):
-        grading.check_fit_labels_of(_labels(runs), runs, models, np.arange(59_990, 60_000),
+        grading.check_fit_labels_of(_labels(runs), runs, models, np.arange(59_936, 60_000),
                                     "mnist", log)
+
+
+def _tiny_rerun(settings, positions, epochs=2):
+    (x_train, y_train), _ = load_dataset("mnist")
+    x = to_model_input(x_train)
+    return compare_runs(_tiny_cnn, settings, training_data=(x[positions], y_train[positions]),
+                        validation_data=(x[-VALIDATION_IMAGES:], y_train[-VALIDATION_IMAGES:]),
+                        epochs=epochs, batch_size=32, verbose=0)
+
+
+def test_the_visible_check_applies_the_hidden_rules_to_the_runs(tiny_runs, tiny_prescription):
+    """Runs on other images, a run left out or a shorter training: both checks fail, the
+    visible one first, with the fix."""
+    runs, models, positions = tiny_runs
+    checks.check_fit_labels(_labels(runs), runs, models, positions, provenance.training_log())
+    other_images = _tiny_rerun({"1 filter": {"filters": 1}, "4 filters": {"filters": 4}},
+                               np.arange(64, 128))
+    one_run = _tiny_rerun({"1 filter": {"filters": 1}}, positions)
+    shorter = _tiny_rerun({"1 filter": {"filters": 1}, "4 filters": {"filters": 4}},
+                          positions, epochs=1)
+    log = provenance.training_log()
+    for (wrong_runs, wrong_models), visible, hidden in (
+            (other_images, r"fit_train_positions\]\)", "reports a training accuracy"),
+            (one_run, r"with \(1, 4\) filters", r"with \(1, 4\) filters"),
+            (shorter, "made 2 steps, but 2 epochs", "made 2 steps, but 2 epochs")):
+        with pytest.raises(AssertionError, match=visible):
+            checks.check_fit_labels(_labels(wrong_runs), wrong_runs, wrong_models, positions, log)
+        with pytest.raises(AssertionError, match=hidden):
+            grading.check_fit_labels_of(_labels(wrong_runs), wrong_runs, wrong_models, positions,
+                                        "mnist", log)

@@ -17,11 +17,8 @@ from cnnkit.architecture import (
     format_table,
     layer_table,
 )
-from cnnkit.checks.failure import CheckFailed
-
-
-def _fail(message: str) -> None:
-    raise CheckFailed(message)
+from cnnkit.checks.failure import _fail
+from cnnkit.checks.gradable import check_gradable
 
 
 def _shape_hint(got: tuple, want: tuple) -> str:
@@ -66,11 +63,15 @@ def _order_hint(actual: list[LayerRow], expected: list[LayerRow]) -> str:
 
 
 def check_architecture(
-    model: keras.Model, expected: list[LayerRow | tuple], name: str = "model"
+    model: keras.Model, expected: list[LayerRow | tuple], name: str = "model",
+    gradable: bool = True,
 ) -> None:
     """Check `model` layer by layer against `expected` rows; see `cnnkit.compare`.
 
-    `name` is the variable the notebook stores the model in, for the messages.
+    `name` is the variable the notebook stores the model in, for the messages. With
+    `gradable`, also check that the grader can load the model (`check_gradable`): an
+    activation given as a TensorFlow function (`tf.nn.softmax`) has the right layers but
+    cannot be loaded safely.
     """
     if not isinstance(model, keras.Model):
         _fail(f"`{name}` is a {type(model).__name__}, not a keras.Model: did the cell above "
@@ -101,6 +102,8 @@ def check_architecture(
         _fail(f"{message}\n\nYour model:\n{format_table(actual)}")
     total = sum(row.params for row in expected)
     print(f"OK: {len(expected)} layers as expected, {total:,} parameters")
+    if gradable:
+        check_gradable(model, name)
 
 
 def check_accuracy(accuracy: float, minimum: float, hint: str | None = None) -> None:

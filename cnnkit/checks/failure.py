@@ -42,3 +42,8 @@ class CheckFailed(AssertionError):
             lines.append(f"{_GREEN}---->{_RESET} {frame.line}")
         lines.append(f"{_RED}{type(self).__name__}{_RESET}: {self}")
         return lines
+
+
+def _fail(message: str) -> None:
+    """Fail the check with `message`."""
+    raise CheckFailed(message)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cnnkit.checks.common import _fail
-from cnnkit.experiments.fitting import FIT_LABELS, RUN_KEYS, fit_rule
+from cnnkit.experiments.fitting import FIT_LABELS, RUN_KEYS, VALIDATION_IMAGES, fit_rule
 
 
 def check_fit_runs(runs) -> None:
@@ -17,12 +17,19 @@ def check_fit_runs(runs) -> None:
                   f"{', '.join(RUN_KEYS)}")
 
 
-def check_fit_labels(labels, runs) -> None:
+def check_fit_labels(labels, runs, models=None, positions=None, log=None,
+                     dataset: str = "mnist") -> None:
     """Check that `labels` gives every run of `runs` exactly one of `FIT_LABELS`.
 
-    It checks the form only, and says by which rule the hidden test judges the labels.
+    With the trained `models`, the training images' `positions` and the training `log`
+    (`cnnkit.provenance.training_log()`), first check the runs as the hidden test does:
+    the notebook's three settings, trained as prescribed, and a table that reports what
+    the models measure on those images. The labels themselves are checked for form only;
+    the message says by which rule the hidden test judges them.
     """
     check_fit_runs(runs)
+    if models is not None:
+        _check_runs_as_graded(runs, models, positions, log, dataset)
     example = {name: FIT_LABELS[0] for name in list(runs)[:2]}
     if not isinstance(labels, dict):
         _fail(f"`fit_labels` must be a dict: run name -> label, e.g. {example}; "
@@ -38,3 +45,21 @@ def check_fit_labels(labels, runs) -> None:
                   "(lower case, as strings)")
     print(f"OK: a label for each of the {len(runs)} runs. The hidden test compares them with "
           f"what the trained models measure, by the rule: {fit_rule()}.")
+
+
+def _check_runs_as_graded(runs, models, positions, log, dataset: str) -> None:
+    from cnnkit.grading import fitting  # the hidden test's own rules
+
+    try:
+        fitting.check_prescribed_runs(runs, models, positions, log)
+    except AssertionError as error:
+        _fail(f"{error}. Call compare_runs with build_fit_cnn, fit_settings, "
+              "epochs=FIT_EPOCHS and batch_size=FIT_BATCH_SIZE, as the text says, and run the "
+              "notebook again from the top.")
+    try:
+        fitting.check_runs_measured(runs, models, positions, dataset)
+    except AssertionError as error:
+        _fail(f"{error}: train on training_data=(x_train_prepared[fit_train_positions], "
+              "y_train[fit_train_positions]) and validate on validation_data="
+              f"(x_train_prepared[-{VALIDATION_IMAGES}:], y_train[-{VALIDATION_IMAGES}:]), "
+              "exactly as the text says, and run the notebook again from the top.")

@@ -18,7 +18,7 @@ from pathlib import Path
 import keras
 
 from cnnkit.architecture import layer_table
-from cnnkit.checks.common import _fail
+from cnnkit.checks.failure import _fail
 from cnnkit.safe_load import foreign_classes
 
 _ADVICE = (
@@ -26,6 +26,12 @@ _ADVICE = (
     "built-in layer that does the same (layers.Rescaling, layers.Reshape, "
     "layers.Activation, layers.ZeroPadding2D, ...), and instead of a layer class of your "
     "own the Keras layers it is made of."
+)
+
+_FUNCTION_ADVICE = (
+    "A function given as a layer's activation (or initializer, regularizer, ...) is "
+    "stored as code when it is not Keras's own, e.g. activation=tf.nn.softmax: give it by "
+    "name, activation=\"softmax\", or as Keras's function, keras.activations.softmax."
 )
 
 
@@ -49,7 +55,8 @@ def check_gradable(model: keras.Model, name: str = "model") -> None:
             foreign = foreign_classes(json.loads(archive.read("config.json")))
         if foreign:
             _fail(f"`{name}` uses {', '.join(sorted(set(foreign)))}, which is not part of "
-                  f"Keras: the grader loads only Keras's own layers.\n{_ADVICE}")
+                  f"Keras: the grader loads only Keras's own layers.\n"
+                  f"{_FUNCTION_ADVICE if 'builtins.function' in foreign else _ADVICE}")
         try:
             with warnings.catch_warnings():  # e.g. about optimizer variables not restored
                 warnings.simplefilter("ignore")

@@ -72,7 +72,7 @@ def check_fresh_builder(build_model, expected: list[LayerRow | tuple]) -> keras.
         _fail("build_cnn() returned the same model twice: create the model inside the function")
     if getattr(first, "optimizer", None) is None or not first.compiled:
         _fail("the model is not compiled: call model.compile(...) inside build_cnn")
-    check_architecture(first, expected)
+    check_architecture(first, expected, name="build_cnn()")
     return first
 
 

@@ -76,6 +76,22 @@ def check_trained_by_kit(model: keras.Model, log, label: str = "the model") -> d
         "is a different model from the one trained")
 
 
+def check_fresh_run(model: keras.Model, log, steps: int, how: str, label: str) -> dict:
+    """Assert that the run that trained `model` (`check_trained_by_kit`) made `steps` weight
+    updates, from weights no earlier run produced (a fresh model); return its log entry.
+
+    `how` says where `steps` comes from, e.g. "10 epochs of 32 on 1,000 images".
+    """
+    entry = check_trained_by_kit(model, log, label)
+    if int(entry.get("steps", 0)) != steps:
+        raise AssertionError(f"the run that trained {label} made {entry.get('steps')} steps, but "
+                             f"{how} make {steps}")
+    if any(other.get("after") == entry.get("before") for other in log):
+        raise AssertionError(f"{label} continued from the weights of an earlier training run: "
+                             "every run trains a fresh model")
+    return entry
+
+
 def _accuracy(model: keras.Model, x: np.ndarray, y: np.ndarray) -> float:
     predicted = np.asarray(model.predict(x, batch_size=1000, verbose=0))
     if predicted.shape != (len(y), 10):

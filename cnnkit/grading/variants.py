@@ -17,9 +17,9 @@ from cnnkit.experiments import changed_aspects
 from cnnkit.grading.common import measure_test_accuracy
 from cnnkit.grading.trained import (
     check_distinct,
+    check_fresh_run,
     check_generalises,
     check_measured,
-    check_trained_by_kit,
 )
 from cnnkit.models import cnn_from_config
 from cnnkit.provenance import data_fingerprint
@@ -72,15 +72,9 @@ def check_run_of(model: keras.Model, config: dict, log, n_train: int, data: str,
     """Assert that the notebook's training run that produced `model` (`check_trained_by_kit`)
     made the steps of `config` on the training data whose fingerprint is `data`, from
     weights no earlier run produced (a fresh model, as `run_variants` builds)."""
-    entry = check_trained_by_kit(model, log, label)
     steps = config["epochs"] * math.ceil(n_train / config["batch_size"])
-    if int(entry.get("steps", 0)) != steps:
-        raise AssertionError(f"the run that trained {label} made {entry.get('steps')} steps, but "
-                             f"{config['epochs']} epoch(s) with batch size "
-                             f"{config['batch_size']} on {n_train} images make {steps}")
-    if any(other.get("after") == entry.get("before") for other in log):
-        raise AssertionError(f"{label} continued from the weights of an earlier training run: "
-                             "every run of the table trains a fresh model")
+    how = f"{config['epochs']} epoch(s) with batch size {config['batch_size']} on {n_train} images"
+    entry = check_fresh_run(model, log, steps, how, label)
     if entry.get("data") != data:
         raise AssertionError(f"{label} was trained on other data than x_fit and y_fit (the first "
                              f"{n_train:,} training images and their one-hot labels)")
