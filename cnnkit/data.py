@@ -5,7 +5,7 @@
 
 This module is the command line, and one place to import the data functions from. They live
 in `cnnkit.loading` (load, cache, fetch), `cnnkit.integrity` (checksum, verify) and
-`cnnkit.preprocessing` (subsample, to_model_input, standardize).
+`cnnkit.preprocessing` (subsample, to_model_input, pixel_statistics).
 
 The first load reads the raw files (see `cnnkit.sources`) and writes a fast cache,
 `data_dir()/cnnkit/<name>.npz`. Later loads read the cache in a fraction of a second and check
@@ -39,14 +39,14 @@ from cnnkit.loading import (
     load_dataset,
 )
 from cnnkit.paths import DATASETS, data_dir
-from cnnkit.preprocessing import pixel_statistics, standardize, subsample, to_model_input
+from cnnkit.preprocessing import pixel_statistics, subsample, to_model_input
 from cnnkit.sources import Dataset
 
 __all__ = [
     "CLASS_NAMES", "DATASETS", "FETCH_HINT", "SHA256", "TEST_COUNTS", "TRAIN_COUNTS",
     "DataIntegrityError", "Dataset", "DatasetNotFoundError", "cache_path", "checksum",
     "class_names", "data_dir", "fetch", "info", "load_dataset", "main", "pixel_statistics",
-    "standardize", "subsample", "to_model_input", "verify",
+    "subsample", "to_model_input", "verify",
 ]
 
 

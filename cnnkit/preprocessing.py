@@ -1,8 +1,8 @@
-"""Prepare images for a model: pick a subset, add the channel axis, standardise pixels.
+"""Prepare images for a model: pick a subset, add the channel axis, pixel statistics.
 
     x_small, y_small = subsample(x_train, y_train, 1000)  # keeps each class's share
     x_train = to_model_input(x_train)  # (60000, 28, 28, 1) float32 in [0, 1]
-    x_train_std, x_test_std = standardize(x_train, x_test)  # fitted on x_train only
+    mean, std = pixel_statistics(x_train)  # each (28, 28, 1), over the training images
 
 NumPy only: nothing here imports Keras.
 """
@@ -92,28 +92,3 @@ def pixel_statistics(x_train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mean = total / len(x)
     std = np.sqrt(np.maximum(squares / len(x) - mean**2, 0.0))
     return mean.astype(np.float32), std.astype(np.float32)
-
-
-def standardize(x_train: np.ndarray, *others: np.ndarray, epsilon: float = 0.01):
-    """Per-pixel standardisation fitted on `x_train` only: `(x - mean) / (std + epsilon)`.
-
-    The mean and std of each pixel come from `x_train` (see `pixel_statistics`) and are
-    applied unchanged to `others` (validation or test images): the test set must not
-    influence the preprocessing. `epsilon` keeps pixels whose std is 0 from dividing by
-    zero (0 / 0 gives NaN) and nearly-constant pixels from being blown up.
-
-    Returns the standardised `x_train` followed by the standardised `others`, float32,
-    each in the shape it came in, e.g. `x_train_std, x_test_std = standardize(x_train, x_test)`.
-    """
-    if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float)) or epsilon <= 0:
-        raise ValueError(f"epsilon must be a small positive number, got {epsilon!r}")
-    mean, std = pixel_statistics(x_train)
-    scale = std + np.float32(epsilon)
-    results = []
-    for x in (x_train, *others):
-        x = np.asarray(x)
-        if x.shape[1:] != mean.shape:
-            raise ValueError(f"images of shape {x.shape[1:]} do not match the training "
-                             f"images' shape {mean.shape}")
-        results.append(((x - mean) / scale).astype(np.float32))
-    return tuple(results)

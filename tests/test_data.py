@@ -19,7 +19,7 @@ GATHERED = {
               "fetch", "load_dataset"],
     integrity: ["SHA256", "TEST_COUNTS", "TRAIN_COUNTS", "DataIntegrityError", "checksum",
                 "verify"],
-    preprocessing: ["pixel_statistics", "standardize", "subsample", "to_model_input"],
+    preprocessing: ["pixel_statistics", "subsample", "to_model_input"],
     paths: ["DATASETS", "data_dir"],
     sources: ["Dataset"],
 }
