@@ -179,7 +179,7 @@ def test_a_run_counts_only_with_its_configured_steps_on_the_prescribed_data():
 
 def test_trusted_fit_data_is_what_the_02_notebook_trains_on():
     from cnnkit import to_model_input
-    from cnnkit.grading.variants import trusted_fit_data
+    from cnnkit.grading.trained import trusted_fit_data
     from cnnkit.provenance import data_fingerprint
 
     (x_train, y_train), _ = grading.load_dataset("fashion_mnist")

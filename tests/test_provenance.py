@@ -97,6 +97,25 @@ def test_untrained_swapped_or_changed_models_are_refused():
         checks.check_trained_here(_tiny_cnn(), "mnist")
 
 
+def test_a_run_on_other_data_than_x_fit_fails_visibly_and_hidden():
+    """Trained on test images (and the held-out ones, which hides it from the generalisation
+    check): the run's data is not x_fit's."""
+    x, y = _data()
+    honest = _tiny_cnn()
+    train(honest, x, y, epochs=1, batch_size=32, verbose=0)
+    checks.check_trained_here(honest, "mnist", "honest", fit_images=64)
+    _, (x_test, y_test) = load_dataset("mnist")
+    cheat = _tiny_cnn()
+    train(cheat, to_model_input(x_test[:64]), keras.utils.to_categorical(y_test[:64], 10),
+          epochs=1, batch_size=32, verbose=0)
+    with pytest.raises(AssertionError, match=r"other data than x_fit.*cnnkit.train\(cheat, x_fit"):
+        checks.check_trained_here(cheat, "mnist", "cheat", fit_images=64)
+    entry = grading.check_trained_by_kit(cheat, provenance.training_log())
+    with pytest.raises(AssertionError, match="other data than x_fit and y_fit"):
+        grading.trained.check_trained_on(entry, grading.trained.trusted_fit_data("mnist", 64),
+                                         64, "cheat")
+
+
 def test_reported_numbers_must_be_what_the_model_measures():
     model = _tiny_cnn()
     measured = grading.measure_test_accuracy(model, "mnist")

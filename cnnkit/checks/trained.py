@@ -14,22 +14,31 @@ from cnnkit.checks.common import _fail
 from cnnkit.provenance import training_log
 
 
-def check_trained_here(model: keras.Model, dataset: str, name: str = "model") -> None:
+def check_trained_here(model: keras.Model, dataset: str, name: str = "model",
+                       fit_images: int | None = None) -> None:
     """Check that `model` holds the weights `cnnkit.train` produced and generalises.
 
     `dataset` is "mnist" or "fashion_mnist": the model's accuracy on the test set is
     compared with its accuracy on the last 5,000 training images, which it must not have
-    trained on either.
+    trained on either. With `fit_images`, the run must also have trained on `x_fit` and
+    `y_fit`, the first `fit_images` training images with one-hot labels.
     """
     from cnnkit.grading import trained  # the hidden tests' own rules
 
     try:
-        trained.check_trained_by_kit(model, training_log(), f"`{name}`")
+        entry = trained.check_trained_by_kit(model, training_log(), f"`{name}`")
     except AssertionError as error:
         _fail(f"{error}. Train `{name}` with cnnkit.train in the training cell, after the cell "
               f"that builds it, and do not rebuild, retrain or change `{name}` after that: "
               "the hidden tests measure only weights that cnnkit.train produced. Then run the "
               "notebook from the top.")
+    if fit_images is not None:
+        try:
+            trained.check_trained_on(entry, trained.trusted_fit_data(dataset, fit_images),
+                                     fit_images, f"`{name}`")
+        except AssertionError as error:
+            _fail(f"{error}: train it with cnnkit.train({name}, x_fit, y_fit, ...), and run "
+                  "the notebook again from the top.")
     test, held_out, allowed = trained.generalisation_gap(model, dataset)
     if test - held_out > allowed:
         _fail(f"`{name}` reaches {test:.4f} on the test set but only {held_out:.4f} on the last "

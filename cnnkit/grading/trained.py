@@ -39,7 +39,7 @@ import numpy as np
 
 from cnnkit.data import load_dataset, to_model_input
 from cnnkit.grading.common import measure_test_accuracy
-from cnnkit.provenance import fingerprint
+from cnnkit.provenance import data_fingerprint, fingerprint
 
 HELD_OUT = 5000
 """The last images of the training set that the notebooks never train on: validation."""
@@ -90,6 +90,24 @@ def check_fresh_run(model: keras.Model, log, steps: int, how: str, label: str) -
         raise AssertionError(f"{label} continued from the weights of an earlier training run: "
                              "every run trains a fresh model")
     return entry
+
+
+def trusted_fit_data(name: str, n_train: int) -> str:
+    """The `data_fingerprint` of the training data the notebooks prescribe as `x_fit` and
+    `y_fit`: the first `n_train` training images of `name` (`to_model_input`) with their
+    one-hot labels."""
+    (x_train, y_train), _ = load_dataset(name)
+    x_fit = to_model_input(x_train)[:n_train]
+    y_fit = keras.utils.to_categorical(y_train, 10)[:n_train]
+    return data_fingerprint(x_fit, y_fit)
+
+
+def check_trained_on(entry: dict, data: str, n_train: int, label: str) -> None:
+    """Assert that the training run `entry` (of `cnnkit.provenance.training_log()`) trained on
+    the data whose fingerprint is `data` (`trusted_fit_data(name, n_train)`)."""
+    if entry.get("data") != data:
+        raise AssertionError(f"{label} was trained on other data than x_fit and y_fit (the first "
+                             f"{n_train:,} training images and their one-hot labels)")
 
 
 def _accuracy(model: keras.Model, x: np.ndarray, y: np.ndarray) -> float:

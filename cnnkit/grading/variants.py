@@ -12,7 +12,6 @@ import keras
 import numpy as np
 
 from cnnkit.architecture import compare, layer_table
-from cnnkit.data import load_dataset, to_model_input
 from cnnkit.experiments import changed_aspects
 from cnnkit.grading.common import measure_test_accuracy
 from cnnkit.grading.trained import (
@@ -20,9 +19,10 @@ from cnnkit.grading.trained import (
     check_fresh_run,
     check_generalises,
     check_measured,
+    check_trained_on,
+    trusted_fit_data,
 )
 from cnnkit.models import cnn_from_config
-from cnnkit.provenance import data_fingerprint
 
 
 def check_trained_as(model: keras.Model, config: dict, n_train: int) -> None:
@@ -58,15 +58,6 @@ def check_trained_as(model: keras.Model, config: dict, n_train: int) -> None:
         )
 
 
-def trusted_fit_data(name: str, n_train: int) -> str:
-    """The `data_fingerprint` of the training data 02 prescribes: the first `n_train`
-    training images of `name` (`to_model_input`) with their one-hot labels."""
-    (x_train, y_train), _ = load_dataset(name)
-    x_fit = to_model_input(x_train)[:n_train]
-    y_fit = keras.utils.to_categorical(y_train, 10)[:n_train]
-    return data_fingerprint(x_fit, y_fit)
-
-
 def check_run_of(model: keras.Model, config: dict, log, n_train: int, data: str,
                  label: str) -> None:
     """Assert that the notebook's training run that produced `model` (`check_trained_by_kit`)
@@ -74,10 +65,7 @@ def check_run_of(model: keras.Model, config: dict, log, n_train: int, data: str,
     weights no earlier run produced (a fresh model, as `run_variants` builds)."""
     steps = config["epochs"] * math.ceil(n_train / config["batch_size"])
     how = f"{config['epochs']} epoch(s) with batch size {config['batch_size']} on {n_train} images"
-    entry = check_fresh_run(model, log, steps, how, label)
-    if entry.get("data") != data:
-        raise AssertionError(f"{label} was trained on other data than x_fit and y_fit (the first "
-                             f"{n_train:,} training images and their one-hot labels)")
+    check_trained_on(check_fresh_run(model, log, steps, how, label), data, n_train, label)
 
 
 def check_variant_gain(
