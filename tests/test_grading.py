@@ -220,6 +220,34 @@ def test_l2_factor_and_sweep_checks():
         grading.check_sweep_results(np.full((5,), 0.97), 0.95)
 
 
+def _compiled_mlp(factor: float) -> keras.Model:
+    model = models.mlp((500, 300), l2=factor)
+    model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    return model
+
+
+def test_sweep_measured_checks_every_model_of_the_sweep():
+    """03's sweep: every accuracy of the grid is what its own trained 500-300 MLP measures
+    (`check_sweep_measured`, built on `cnnkit.grading.sweeps.check_sweep_runs`)."""
+    from cnnkit import experiments, provenance
+
+    (x, y), _ = grading.load_dataset("mnist")
+    x_test, y_test = grading.trusted_test_set("mnist")
+    sweep = experiments.replicated_sweep(
+        _compiled_mlp, [1e-4, 1e-3], seeds=[1], verbose=0, epochs=1, batch_size=64,
+        training_data=(grading.to_model_input(x[:128]), keras.utils.to_categorical(y[:128])),
+        test_data=(x_test, keras.utils.to_categorical(y_test, 10)))
+    grid, log = experiments.sweep_grid(sweep), provenance.training_log()
+    columns = sweep["model"], sweep["seed"], sweep["value"], log, "mnist"
+    grading.check_sweep_measured(grid, *columns)
+    with pytest.raises(AssertionError, match="seed 1, factor 0.001 is reported as"):
+        grading.check_sweep_measured(grid + [[0.0, 0.01]], *columns)
+    with pytest.raises(AssertionError, match="the sweep has 2 models for 3 accuracies"):
+        grading.check_sweep_measured([[0.5, 0.5, 0.5]], *columns)
+    with pytest.raises(AssertionError, match="same weights as an earlier one"):
+        grading.check_sweep_measured(grid, sweep["model"][:1] * 2, *columns[1:])
+
+
 @pytest.mark.slow
 def test_convnet_check_needs_a_convolution_and_the_accuracy():
     with pytest.raises(AssertionError, match="no convolution layer"):

@@ -13,23 +13,26 @@ The notebooks call them as `cnnkit.checks.<name>`. They live in one module per j
 - `gradable`: whether the grader can load a model safely;
 - `learning_curves`: assignment 04, learning curves and standardisation;
 - `fitting`: assignment 04, the labels underfit, good and overfit of a set of runs;
-- `compact_cnn`: assignment 05, the parameter budget, layer rules and receptive fields;
+- `compact_cnn`: assignment 05, the parameter budget, layer rules and accuracy tiers;
+- `receptive_table`: assignment 05, the table of output shapes and receptive fields;
+- `kernel_sizes`: assignment 05, the kernel-size sweep and its trained models;
 - `trained`: a scored model is the one the notebook trained, within its parameter limit.
 """
 
 from cnnkit.checks.common import check_accuracy, check_architecture
 from cnnkit.checks.compact_cnn import (
     budget_problem,
-    check_kernel_sizes,
+    check_compact_test_accuracy,
     check_layer_rules,
     check_parameter_budget,
-    check_receptive_table,
+    check_partial_credit,
     check_scheduled_training,
     layer_rule_problems,
 )
 from cnnkit.checks.failure import CheckFailed
 from cnnkit.checks.fitting import check_fit_labels, check_fit_runs
 from cnnkit.checks.gradable import check_gradable
+from cnnkit.checks.kernel_sizes import check_kernel_sizes
 from cnnkit.checks.learning_curves import (
     check_confusion_matrix,
     check_fresh_builder,
@@ -45,6 +48,7 @@ from cnnkit.checks.mlp_vs_cnn import (
     check_replicates,
     kernel_l2_factor,
 )
+from cnnkit.checks.receptive_table import check_receptive_table
 from cnnkit.checks.simple_cnn import check_model_input, check_one_hot
 from cnnkit.checks.trained import (
     check_measured_accuracy,
@@ -70,6 +74,7 @@ __all__ = [
     "CheckFailed",
     "check_accuracy",
     "check_architecture",
+    "check_compact_test_accuracy",
     "check_confusion_matrix",
     "check_convnet",
     "check_distinct_aspects",
@@ -87,6 +92,7 @@ __all__ = [
     "check_one_change_each",
     "check_one_hot",
     "check_parameter_budget",
+    "check_partial_credit",
     "check_receptive_table",
     "check_replicates",
     "check_results_models",

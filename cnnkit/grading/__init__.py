@@ -14,7 +14,9 @@ The hidden tests call them as `cnnkit.grading.<name>`. They live in one module p
 - `mlp_vs_cnn`: assignment 03, fully connected versus convolutional networks;
 - `learning_curves`: assignment 04, learning curves and standardisation;
 - `fitting`: assignment 04, the labels underfit, good and overfit against the models;
-- `compact_cnn`: assignment 05, the compact CNN's rules, table and accuracy tiers;
+- `compact_cnn`: assignment 05, the compact CNN's rules, budget and accuracy tiers;
+- `kernel_sizes`: assignment 05, the kernel-size sweep, measured again run by run;
+- `sweeps`: the runs of a replicated sweep, each a model the notebook trained;
 - `leaderboard`: values a hidden test measured, for platforms that rank submissions.
 - `trained`: the scored model is one the notebook trained, that learned (not a lookup
   table, an untrained model or a model fitted to the test set), and reported numbers
@@ -24,11 +26,8 @@ The hidden tests call them as `cnnkit.grading.<name>`. They live in one module p
 data, as hidden tests load it.
 """
 
-from cnnkit.checks.compact_cnn import (
-    check_kernel_sizes,
-    check_receptive_table,
-    check_scheduled_training,
-)
+from cnnkit.checks.compact_cnn import check_scheduled_training
+from cnnkit.checks.receptive_table import check_receptive_table
 from cnnkit.data import load_dataset, to_model_input
 from cnnkit.grading import leaderboard
 from cnnkit.grading.captures import CAPTURE_ENV, capture, load_capture
@@ -42,13 +41,17 @@ from cnnkit.grading.compact_cnn import (
     ACCURACY_FLOOR,
     COMPACT_MINIMUM,
     EXTRA_CREDIT,
+    MAIN_TIER_POINTS,
+    PARTIAL_CREDIT_FROM,
     SECOND_TIER,
     check_compact_accuracy,
     check_compact_budget,
     check_compact_model,
+    check_extra_credit,
     compact_accuracy_points,
 )
 from cnnkit.grading.fitting import check_fit_labels_of, measured_fits
+from cnnkit.grading.kernel_sizes import check_kernel_sweep
 from cnnkit.grading.learning_curves import (
     LEARNING_CURVE_CNN,
     check_confusion_of,
@@ -83,6 +86,8 @@ __all__ = [
     "ACCURACY_FLOOR",
     "COMPACT_MINIMUM",
     "EXTRA_CREDIT",
+    "MAIN_TIER_POINTS",
+    "PARTIAL_CREDIT_FROM",
     "CONVNET_PARAM_LIMIT",
     "check_generalises",
     "check_learned",
@@ -105,7 +110,8 @@ __all__ = [
     "check_convnet",
     "check_fit_labels_of",
     "check_full_data_model",
-    "check_kernel_sizes",
+    "check_extra_credit",
+    "check_kernel_sweep",
     "check_l2_factors",
     "check_l2_mlp",
     "check_learning_curve_models",

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import keras
-import numpy as np
 
 from cnnkit.architecture import LayerRow, is_convolutional, layer_table
 from cnnkit.checks import check_hidden_l2, check_log_spaced, check_replicates
 from cnnkit.grading.common import check_min_accuracy, check_model
-from cnnkit.grading.trained import check_distinct, check_measured
+from cnnkit.grading.sweeps import check_sweep_runs
+from cnnkit.grading.trained import check_measured
 
 MLP_64_64 = [
     LayerRow("Flatten", (None, 784), 0, None),
@@ -63,18 +63,9 @@ def check_sweep_measured(sweep_accuracy, sweep_models, sweep_seeds, sweep_values
     `sweep_models`, `sweep_seeds` and `sweep_values` are the `"model"`, `"seed"` and
     `"value"` columns of the `replicated_sweep` table, one entry per run.
     """
-    grid = np.asarray(sweep_accuracy, dtype=float)
-    seeds, values = list(sweep_seeds), [float(v) for v in sweep_values]
-    runs = list(sweep_models)
-    if not (len(runs) == len(seeds) == len(values) == grid.size):
-        raise AssertionError(f"the sweep has {len(runs)} models for {grid.size} accuracies")
-    rows, columns = list(dict.fromkeys(seeds)), list(dict.fromkeys(values))
-    if grid.shape != (len(rows), len(columns)):
-        raise AssertionError(f"the accuracies have shape {grid.shape}, the sweep ran "
-                             f"{len(rows)} seeds x {len(columns)} factors")
-    check_distinct(runs, log, "sweep model")
-    for model, seed, value in zip(runs, seeds, values):
+    def check_run(model: keras.Model, accuracy: float, seed, value) -> None:
         check_model(model, MLP_500_300)  # its L2 factor is test_l2_model's to score
-        check_measured(grid[rows.index(seed), columns.index(value)], model, name,
-                       f"the accuracy of seed {seed}, factor {value:g}")
-    print(f"measured: all {len(runs)} sweep models")
+        check_measured(accuracy, model, name, f"the accuracy of seed {seed}, factor {value:g}")
+
+    check_sweep_runs(sweep_accuracy, sweep_models, sweep_seeds, sweep_values, log, check_run)
+    print(f"measured: all {len(list(sweep_models))} sweep models")

@@ -32,6 +32,7 @@ also requires the run's full steps on the prescribed data.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import keras
@@ -92,6 +93,7 @@ def check_fresh_run(model: keras.Model, log, steps: int, how: str, label: str) -
     return entry
 
 
+@functools.lru_cache(maxsize=4)
 def trusted_fit_data(name: str, n_train: int) -> str:
     """The `data_fingerprint` of the training data the notebooks prescribe as `x_fit` and
     `y_fit`: the first `n_train` training images of `name` (`to_model_input`) with their
