@@ -21,14 +21,32 @@ MAX_MODELS = 100
 """Most models one name may hold when a list of models was captured."""
 
 
+KERAS_FUNCTION_MODULES = ("activations", "constraints", "initializers", "losses", "metrics",
+                          "optimizers", "regularizers")
+"""Where Keras looks up a function saved by name, e.g. `loss=keras.losses.categorical_crossentropy`
+(saved as module `builtins`, class `function`): `keras.<module>.<name>`."""
+
+
+def keras_function(name) -> bool:
+    """Whether a function saved by `name` is Keras's own, as Keras resolves it on loading."""
+    import keras
+
+    return isinstance(name, str) and not name.startswith("_") and any(
+        callable(getattr(getattr(keras, module), name, None)) for module in KERAS_FUNCTION_MODULES)
+
+
 def foreign_classes(config) -> list[str]:
     """The classes a saved model's config (a parsed `config.json`) names that are not
-    Keras's own: layers or objects from other modules, or registered custom objects."""
+    Keras's own: layers or objects from other modules, registered custom objects, or
+    functions Keras does not have (e.g. `tf.nn.softmax`, saved as `softmax_v2`)."""
     found = []
     if isinstance(config, dict):
         module = str(config.get("module") or "keras")
         registered = config.get("registered_name")
-        if not (module == "keras" or module.startswith("keras.")):
+        if (module, config.get("class_name")) == ("builtins", "function") and keras_function(
+                config.get("config")):
+            pass
+        elif not (module == "keras" or module.startswith("keras.")):
             found.append(f"{module}.{config.get('class_name')}")
         elif registered not in (None, config.get("class_name")) and not str(
                 registered).startswith("keras"):

@@ -25,6 +25,23 @@ def test_foreign_classes_names_what_is_not_keras():
     assert safe_load.foreign_classes({"module": "keras", "class_name": "Functional"}) == []
 
 
+def test_keras_functions_given_by_object_load_and_others_are_foreign(tmp_path):
+    """`loss=keras.losses.categorical_crossentropy` is saved as a `builtins.function` by name,
+    which Keras resolves to its own function; `tf.nn.softmax` (saved as `softmax_v2`) is not
+    Keras's."""
+    model = _model(10)
+    model.compile(loss=keras.losses.categorical_crossentropy, optimizer="sgd",
+                  metrics=[keras.metrics.categorical_accuracy])
+    model.save(tmp_path / "model.keras")
+    with zipfile.ZipFile(tmp_path / "model.keras") as archive:
+        assert safe_load.foreign_classes(json.loads(archive.read("config.json"))) == []
+    assert safe_load.load_model(tmp_path / "model.keras", "model").loss is (
+        keras.losses.categorical_crossentropy)
+    for name in ("softmax_v2", "eval", "__import__", None):
+        function = {"module": "builtins", "class_name": "function", "config": name}
+        assert safe_load.foreign_classes(function) == ["builtins.function"], name
+
+
 def test_load_captured_reads_models_arrays_json_and_lists(tmp_path):
     _model(1).save(tmp_path / "model.keras")
     np.save(tmp_path / "curve.npy", np.arange(3.0), allow_pickle=False)
