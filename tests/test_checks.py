@@ -16,6 +16,17 @@ def test_model_input_accepts_prepared_images(capsys):
     assert "OK" in capsys.readouterr().out
 
 
+def test_model_input_accepts_images_prepared_as_tensors(capsys):
+    import tensorflow as tf
+
+    x = np.random.default_rng(0).integers(0, 256, (5, 28, 28)).astype("uint8")
+    prepared = tf.cast(tf.expand_dims(x, -1), tf.float32) / 255
+    checks.check_model_input(prepared, 5, original=x)
+    assert "OK" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="expected a NumPy array, got str"):
+        checks.check_model_input("images", 5)
+
+
 @pytest.mark.parametrize(
     ("images", "hint"),
     [

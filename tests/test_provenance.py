@@ -110,10 +110,12 @@ def test_a_run_on_other_data_than_x_fit_fails_visibly_and_hidden():
           epochs=1, batch_size=32, verbose=0)
     with pytest.raises(AssertionError, match=r"other data than x_fit.*cnnkit.train\(cheat, x_fit"):
         checks.check_trained_here(cheat, "mnist", "cheat", fit_images=64)
-    entry = grading.check_trained_by_kit(cheat, provenance.training_log())
+    log = provenance.training_log()
+    grading.check_trained_on_fit(honest, log, "mnist", 64, "honest")
     with pytest.raises(AssertionError, match="other data than x_fit and y_fit"):
-        grading.trained.check_trained_on(entry, grading.trained.trusted_fit_data("mnist", 64),
-                                         64, "cheat")
+        grading.check_trained_on_fit(cheat, log, "mnist", 64, "cheat")
+    with pytest.raises(AssertionError, match="other data than x_fit and y_fit"):
+        grading.check_learned(cheat, log, "mnist", 0.0, "cheat", fit_images=64)
 
 
 def test_reported_numbers_must_be_what_the_model_measures():

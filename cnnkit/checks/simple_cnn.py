@@ -13,8 +13,9 @@ def check_model_input(x: np.ndarray, n: int, original: np.ndarray | None = None)
     With `original`, the uint8 images `(n, 28, 28)` they came from, also check that every
     value is the original pixel divided by 255.
     """
-    if not isinstance(x, np.ndarray):
+    if not hasattr(x, "__array__"):  # a NumPy array, or a tensor, which converts to one
         _fail(f"expected a NumPy array, got {type(x).__name__}")
+    x = np.asarray(x)
     if x.shape == (n, 28, 28):
         _fail(
             f"shape is {x.shape}: Conv2D needs a channel axis; "

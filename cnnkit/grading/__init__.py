@@ -78,6 +78,7 @@ from cnnkit.grading.trained import (
     check_measured,
     check_param_limit,
     check_trained_by_kit,
+    check_trained_on_fit,
 )
 from cnnkit.grading.variants import check_results_measured, check_trained_as, check_variant_gain
 
@@ -96,6 +97,7 @@ __all__ = [
     "check_results_measured",
     "check_sweep_measured",
     "check_trained_by_kit",
+    "check_trained_on_fit",
     "LEARNING_CURVE_CNN",
     "MLP_500_300",
     "MLP_64_64",

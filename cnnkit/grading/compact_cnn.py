@@ -22,12 +22,7 @@ from cnnkit.checks.compact_cnn import (
 )
 from cnnkit.grading import leaderboard
 from cnnkit.grading.common import measure_test_accuracy
-from cnnkit.grading.trained import (
-    check_generalises,
-    check_trained_by_kit,
-    check_trained_on,
-    trusted_fit_data,
-)
+from cnnkit.grading.trained import check_generalises, check_trained_on_fit
 
 COMPACT_MINIMUM = 0.978  # 1.5 points below 0.9936, the lowest of 5 reference seeds
 """The main accuracy tier (benchmarks/calibration/05_compact_cnn.json)."""
@@ -80,8 +75,7 @@ def _verified_accuracy(model: keras.Model, log, post_to_leaderboard: bool,
     if problem:
         raise AssertionError("this tier needs the parameter budget, as the original challenge "
                              f"does, on the trained model: {problem}")
-    entry = check_trained_by_kit(model, log, "compact_model")
-    check_trained_on(entry, trusted_fit_data("mnist", FIT_IMAGES), FIT_IMAGES, "compact_model")
+    check_trained_on_fit(model, log, "mnist", FIT_IMAGES, "compact_model")
     check_generalises(model, "mnist", "compact_model")
     accuracy = measure_test_accuracy(model, "mnist")
     if post_to_leaderboard:

@@ -112,6 +112,17 @@ def check_trained_on(entry: dict, data: str, n_train: int, label: str) -> None:
                              f"{n_train:,} training images and their one-hot labels)")
 
 
+def check_trained_on_fit(model: keras.Model, log, name: str, fit_images: int,
+                         label: str = "the model") -> dict:
+    """Assert that `model`'s weights come from a training run in `log`
+    (`check_trained_by_kit`) on `x_fit` and `y_fit`, the first `fit_images` training images
+    of `name` with one-hot labels; return the run's entry. A model trained on test images
+    (with or without the held-out ones, which would hide it from `check_generalises`) fails."""
+    entry = check_trained_by_kit(model, log, label)
+    check_trained_on(entry, trusted_fit_data(name, fit_images), fit_images, label)
+    return entry
+
+
 def _accuracy(model: keras.Model, x: np.ndarray, y: np.ndarray) -> float:
     predicted = np.asarray(model.predict(x, batch_size=1000, verbose=0))
     if predicted.shape != (len(y), 10):
@@ -194,11 +205,15 @@ def check_distinct(models, log, label: str) -> None:
 
 
 def check_learned(model: keras.Model, log, name: str, minimum: float,
-                  label: str = "the model") -> None:
-    """Assert that the notebook trained `model` (`check_trained_by_kit`), that it reaches
-    `minimum` on the trusted test set, and that it was not fitted to the test set."""
+                  label: str = "the model", fit_images: int | None = None) -> None:
+    """Assert that the notebook trained `model` (`check_trained_by_kit`; with `fit_images`,
+    on `x_fit` and `y_fit`: `check_trained_on_fit`), that it reaches `minimum` on the
+    trusted test set, and that it was not fitted to the test set."""
     from cnnkit.grading.common import check_min_accuracy
 
-    check_trained_by_kit(model, log, label)
+    if fit_images is None:
+        check_trained_by_kit(model, log, label)
+    else:
+        check_trained_on_fit(model, log, name, fit_images, label)
     check_min_accuracy(model, name, minimum)
     check_generalises(model, name, label)
