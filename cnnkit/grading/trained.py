@@ -11,6 +11,11 @@ usable in the clean-room replay on captured objects:
 - `check_generalises`: the model is about as accurate on the last 5,000 training images
   (which the notebooks keep aside for validation) as on the test set. A model fitted to
   the public test set is far more accurate on the test set than on images it never saw.
+- `check_trained_on_fit`: where a notebook gives the training data as `x_fit` and `y_fit`
+  (03, 05), the run trained on exactly those (`cnnkit.provenance.data_fingerprint`). A
+  model trained on the test images *and* the held-out ones passes `check_generalises`,
+  not this. 01 has no such check: its students prepare the arrays themselves, and
+  equivalent ways (`x / 255`, `x * (1 / 255)`) differ in the last bit.
 - `check_param_limit`: a stated parameter limit that a network storing the test set (a
   Dense layer holding 10,000 images) cannot meet.
 
@@ -26,8 +31,8 @@ as a replaced `capture` is not: both need deliberate work against the kit's inte
 Weights loaded *before* a training run (a classmate's, or downloaded) and then trained a
 token step pass too: what was trained is checked, not where its starting point came from.
 Like copied code, that is plagiarism, for a similarity check rather than the autograder;
-where a notebook prescribes the training (02), `cnnkit.grading.variants.check_run_of`
-also requires the run's full steps on the prescribed data.
+where a notebook prescribes the training (02, 04's runs), `check_fresh_run` also requires
+the run's full steps from a fresh model.
 """
 
 from __future__ import annotations
