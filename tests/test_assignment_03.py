@@ -191,3 +191,63 @@ def test_the_alternatives_earn_their_points_and_the_l2_string_loses_exactly_its_
     manual = [s for s in scores if s.manual]
     assert [s.id for s in manual] == MANUAL
     assert all(s.needs_manual_grade for s in manual)
+
+
+def _reference_sweep_call() -> dict:
+    """The arguments the reference notebook's sweep cell passes to replicated_sweep, run
+    on the notebook's own data cell (the recorder trains nothing)."""
+    import types
+
+    import keras
+
+    import cnnkit
+    from benchmarks.calibrate import solution_code
+
+    notebook = nbformat.read(notebook_of(REPO / "source" / ASSIGNMENT), as_version=4)
+    data_cell = next(c.source for c in notebook.cells
+                     if c.cell_type == "code" and "x_fit, y_fit = " in c.source)
+    (x_train, y_train), (x_test, y_test) = cnnkit.load_dataset("mnist")
+    namespace = {"keras": keras, "np": np, "cnnkit": cnnkit, "x_train": x_train,
+                 "y_train": y_train, "x_test": x_test, "y_test": y_test}
+    exec(data_cell, namespace)
+    call = {}
+
+    def record(build_model, values, **options):
+        call.update(options, build_model=build_model, values=values)
+        return {}
+
+    namespace.update(layers=keras.layers, cnnkit=types.SimpleNamespace(
+        experiments=types.SimpleNamespace(replicated_sweep=record, sweep_grid=dict)))
+    exec(solution_code(ASSIGNMENT, "regularized_mlp", "sweep"), namespace)
+    return call
+
+
+def test_the_reference_sweep_is_the_prescribed_experiment():
+    """The hidden sweep test's plan (cnnkit.grading.mlp_vs_cnn.L2_SWEEP) is the experiment
+    the reference notebook runs: its factors, seeds, epochs, batch size and x_fit[:10000]."""
+    from cnnkit.grading.mlp_vs_cnn import L2_SWEEP
+    from cnnkit.grading.trained import trusted_fit_data
+    from cnnkit.provenance import data_fingerprint
+
+    call = _reference_sweep_call()
+    assert np.allclose(call["values"], L2_SWEEP.values, rtol=1e-12, atol=0)
+    assert list(call["seeds"]) == list(L2_SWEEP.seeds) == [1, 2, 3]
+    assert (call["epochs"], call["batch_size"]) == (L2_SWEEP.epochs, L2_SWEEP.batch_size)
+    assert data_fingerprint(*call["training_data"]) == trusted_fit_data("mnist", 10_000)
+
+
+def test_a_run_of_the_reference_sweep_passes_the_hidden_rule():
+    """One run of the reference sweep (its first seed and factor: 5 epochs on 10,000
+    images, a few seconds), checked by the hidden rule with the plan cut to that run."""
+    import dataclasses
+
+    from cnnkit import experiments, provenance
+    from cnnkit.grading.mlp_vs_cnn import L2_SWEEP
+
+    call = _reference_sweep_call()
+    build, values = call.pop("build_model"), call.pop("values")
+    sweep = experiments.replicated_sweep(build, values[:1], **dict(call, seeds=call["seeds"][:1],
+                                                                   verbose=0))
+    plan = dataclasses.replace(L2_SWEEP, seeds=L2_SWEEP.seeds[:1], values=L2_SWEEP.values[:1])
+    grading.check_sweep_measured(experiments.sweep_grid(sweep), sweep["model"], sweep["seed"],
+                                 sweep["value"], provenance.training_log(), "mnist", plan=plan)

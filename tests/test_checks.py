@@ -273,6 +273,44 @@ def test_results_models_check_catches_the_wrong_training_data_before_the_hidden_
         checks.check_results_models(table, trained, base, variants, "fashion_mnist", 64)
 
 
+def test_results_models_check_catches_an_optimizer_or_loss_other_than_configured():
+    """The visible check applies the hidden rule first: a model of the table compiled with
+    SGD with momentum and Nesterov and a squared-error loss, trained the configured steps
+    on x_fit, is not trained as its configuration says."""
+    from cnnkit import experiments, train
+    from cnnkit.data import load_dataset, to_model_input
+    from cnnkit.grading import measure_test_accuracy
+
+    base = dict(models.SIMPLE_CNN_CONFIG, epochs=1, batch_size=32)
+    variants = [dict(base, optimizer="adam")]
+    (x_train, y_train), (x_test, y_test) = load_dataset("fashion_mnist")
+    x_fit = to_model_input(x_train)[:64]
+    y_fit = keras.utils.to_categorical(y_train, 10)[:64]
+    test = (to_model_input(x_test), keras.utils.to_categorical(y_test, 10))
+    table, trained = experiments.run_variants(base, variants, training_data=(x_fit, y_fit),
+                                              validation_data=(x_fit, y_fit), test_data=test,
+                                              verbose=0)
+    other = models.cnn_from_config(base)
+    other.compile(loss="mse", optimizer=keras.optimizers.SGD(momentum=0.9, nesterov=True),
+                  metrics=["accuracy"])
+    train(other, x_fit, y_fit, epochs=1, batch_size=32, verbose=0)
+    trained[0] = other
+    table[0]["test_accuracy"] = measure_test_accuracy(other, "fashion_mnist")
+    with pytest.raises(AssertionError, match="the model of the baseline was trained with SGD "
+                                             "momentum=0.9, nesterov=True"):
+        checks.check_results_models(table, trained, base, variants, "fashion_mnist", 64)
+
+
+def test_improvement_check_refuses_a_baseline_below_what_its_configuration_reaches():
+    """A sabotaged baseline (weights zeroed before training: 0.10) makes any variant look
+    good. The visible check applies the hidden test's floor and says how to fix it."""
+    table = _results(GOOD_VARIANTS, [0.10, 0.70, 0.69, 0.71, 0.72, 0.68])
+    with pytest.raises(AssertionError, match=r"the baseline reaches 0\.1000 .* below 0\.72.*"
+                                             r"train the baseline exactly as configured.*"
+                                             r"run_variants"):
+        checks.check_improvement(table, points=5)
+
+
 def test_improvement_check_returns_best_single_change_variant():
     table = _results(GOOD_VARIANTS, [0.80, 0.86, 0.79, 0.81, 0.83, 0.78])
     assert checks.check_improvement(table, points=5) == 1

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from cnnkit import grading, models
+from cnnkit.grading.sweeps import SweepPlan
 
 
 def test_capture_does_nothing_without_the_variable(monkeypatch, tmp_path):
@@ -132,6 +133,77 @@ def test_check_trained_as_works_on_a_captured_model(monkeypatch, tmp_path):
     grading.check_trained_as(loaded["best_model"], loaded["best_config"], n_train=50)
 
 
+def _compiled_as(config, optimizer, loss="categorical_crossentropy"):
+    """The network of `config`, compiled with another `optimizer` or `loss` than it says."""
+    model = models.cnn_from_config(config)
+    model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
+    return model
+
+
+def test_check_trained_as_compares_the_whole_optimizer_and_the_loss(monkeypatch, tmp_path):
+    """SGD with momentum and Nesterov, or a squared-error loss, is not the configured SGD
+    with cross-entropy: refused, live and after the clean room's save-and-load round trip.
+    The same optimizer and loss written another way (objects instead of names) pass."""
+    config = dict(models.SIMPLE_CNN_CONFIG, epochs=1, batch_size=16)
+    x = np.zeros((32, 28, 28, 1), "float32")
+    y = keras.utils.to_categorical(np.zeros(32), 10)
+    honest = _compiled_as(config, keras.optimizers.SGD(learning_rate=0.01),
+                          keras.losses.CategoricalCrossentropy())
+    momentum = _compiled_as(config, keras.optimizers.SGD(momentum=0.9, nesterov=True))
+    squared = _compiled_as(config, "sgd", loss="mse")
+    for model in (honest, momentum, squared):
+        model.fit(x, y, epochs=1, batch_size=16, verbose=0)
+    monkeypatch.setenv(grading.CAPTURE_ENV, str(tmp_path))
+    grading.capture("test_as", honest=honest, momentum=momentum, squared=squared)
+    loaded = grading.load_capture("test_as", tmp_path)
+    for found in (honest, loaded["honest"]):
+        grading.check_trained_as(found, config, n_train=32)
+    for found in (momentum, loaded["momentum"]):
+        with pytest.raises(AssertionError, match=r"momentum=0\.9, nesterov=True; its "
+                                                 r"configuration says momentum=0, nesterov=False"):
+            grading.check_trained_as(found, config, n_train=32)
+    for found in (squared, loaded["squared"]):
+        with pytest.raises(AssertionError, match="loss 'mse', its configuration says "
+                                                 "'categorical_crossentropy'"):
+            grading.check_trained_as(found, config, n_train=32)
+
+
+def test_baseline_minimum_comes_from_the_calibrated_baseline_runs():
+    """1.5 points below the lowest baseline of benchmarks/calibration/02_variants*.json,
+    rounded down to a whole point."""
+    import math
+
+    from cnnkit.grading.variants import BASELINE_MINIMUM
+    from tests.conftest import REPO
+
+    lowest = min(
+        run["test_accuracy"]
+        for path in (REPO / "benchmarks" / "calibration").glob("02_variants*.json")
+        for seed in json.loads(path.read_text())["seeds"]
+        for run in seed["runs"] if run["name"] == "baseline"
+    )
+    assert BASELINE_MINIMUM == math.floor(100 * lowest - 1.5) / 100 == 0.72
+
+
+def test_variant_gain_refuses_a_sabotaged_baseline():
+    """A baseline whose weights were zeroed before an otherwise normal training stays at
+    chance: any variant would "gain" many points. It is below what the baseline's
+    configuration reaches, so the gain does not count."""
+    (x_train, y_train), _ = grading.load_dataset("fashion_mnist")
+    x, y = grading.to_model_input(x_train[:1000]), keras.utils.to_categorical(y_train[:1000], 10)
+    base = dict(models.SIMPLE_CNN_CONFIG, epochs=1, batch_size=32)
+    best_config = dict(base, optimizer="adam")
+    sabotaged, best = models.cnn_from_config(base), models.cnn_from_config(best_config)
+    sabotaged.set_weights([np.zeros_like(w) for w in sabotaged.get_weights()])
+    for model in (sabotaged, best):
+        model.fit(x, y, epochs=1, batch_size=32, verbose=0)
+    args = (sabotaged, best, best_config, base, [best_config], "fashion_mnist", 5, 1000)
+    with pytest.raises(AssertionError, match=r"the baseline reaches 0\.1000 .* below 0\.72.*"
+                                             "train the baseline exactly as configured"):
+        grading.check_variant_gain(*args)
+    grading.check_variant_gain(*args, baseline_minimum=0.0)  # the gain itself is there
+
+
 def test_variant_gain_needs_a_one_aspect_variant_trained_as_stated():
     base = dict(models.SIMPLE_CNN_CONFIG, epochs=1, batch_size=16)
     single, double = dict(base, optimizer="adam"), dict(base, optimizer="adam", epochs=2)
@@ -146,9 +218,14 @@ def test_variant_gain_needs_a_one_aspect_variant_trained_as_stated():
             baseline_model, best_model, single, base, [single], "fashion_mnist", 5, 100
         )
     # both trained as stated, but on blank images: both near chance on the real test set
-    with pytest.raises(AssertionError, match=r"points, at least 50 required"):
+    with pytest.raises(AssertionError, match=r"below 0\.72"):
         grading.check_variant_gain(
             baseline_model, best_model, single, base, [single], "fashion_mnist", 50, 50
+        )
+    with pytest.raises(AssertionError, match=r"points, at least 50 required"):
+        grading.check_variant_gain(
+            baseline_model, best_model, single, base, [single], "fashion_mnist", 50, 50,
+            baseline_minimum=0.0,
         )
 
 
@@ -226,26 +303,109 @@ def _compiled_mlp(factor: float) -> keras.Model:
     return model
 
 
+def _fit_data(n):
+    """The first `n` MNIST training images and one-hot labels, as the notebooks' x_fit."""
+    (x, y), _ = grading.load_dataset("mnist")
+    return grading.to_model_input(x[:n]), keras.utils.to_categorical(y, 10)[:n]
+
+
+def _test_data():
+    x_test, y_test = grading.trusted_test_set("mnist")
+    return x_test, keras.utils.to_categorical(y_test, 10)
+
+
+# A small sweep, prescribed as 03's (cnnkit.grading.mlp_vs_cnn.L2_SWEEP) but short
+SMALL_SWEEP = SweepPlan(seeds=(1,), values=(1e-4, 1e-3), epochs=1, batch_size=64, n_train=128,
+                        value_name="factor")
+
+
+def _small_sweep(build=None, values=SMALL_SWEEP.values, seeds=SMALL_SWEEP.seeds,
+                 epochs=SMALL_SWEEP.epochs, data=None, test_data=None):
+    from cnnkit import experiments
+
+    return experiments.replicated_sweep(
+        build or _compiled_mlp, values, seeds=seeds, verbose=0, epochs=epochs, batch_size=64,
+        training_data=data or _fit_data(128), test_data=test_data or _test_data())
+
+
+def _measured(sweep, plan=SMALL_SWEEP):
+    from cnnkit import experiments, provenance
+
+    grading.check_sweep_measured(experiments.sweep_grid(sweep), sweep["model"], sweep["seed"],
+                                 sweep["value"], provenance.training_log(), "mnist", plan=plan)
+
+
 def test_sweep_measured_checks_every_model_of_the_sweep():
     """03's sweep: every accuracy of the grid is what its own trained 500-300 MLP measures
     (`check_sweep_measured`, built on `cnnkit.grading.sweeps.check_sweep_runs`)."""
     from cnnkit import experiments, provenance
 
-    (x, y), _ = grading.load_dataset("mnist")
-    x_test, y_test = grading.trusted_test_set("mnist")
-    sweep = experiments.replicated_sweep(
-        _compiled_mlp, [1e-4, 1e-3], seeds=[1], verbose=0, epochs=1, batch_size=64,
-        training_data=(grading.to_model_input(x[:128]), keras.utils.to_categorical(y[:128])),
-        test_data=(x_test, keras.utils.to_categorical(y_test, 10)))
+    sweep = _small_sweep()
     grid, log = experiments.sweep_grid(sweep), provenance.training_log()
     columns = sweep["model"], sweep["seed"], sweep["value"], log, "mnist"
-    grading.check_sweep_measured(grid, *columns)
+    grading.check_sweep_measured(grid, *columns, plan=SMALL_SWEEP)
     with pytest.raises(AssertionError, match="seed 1, factor 0.001 is reported as"):
-        grading.check_sweep_measured(grid + [[0.0, 0.01]], *columns)
+        grading.check_sweep_measured(grid + [[0.0, 0.01]], *columns, plan=SMALL_SWEEP)
     with pytest.raises(AssertionError, match="the sweep has 2 models for 3 accuracies"):
-        grading.check_sweep_measured([[0.5, 0.5, 0.5]], *columns)
+        grading.check_sweep_measured([[0.5, 0.5, 0.5]], *columns, plan=SMALL_SWEEP)
     with pytest.raises(AssertionError, match="same weights as an earlier one"):
-        grading.check_sweep_measured(grid, sweep["model"][:1] * 2, *columns[1:])
+        grading.check_sweep_measured(grid, sweep["model"][:1] * 2, *columns[1:],
+                                     plan=SMALL_SWEEP)
+
+
+def test_sweep_measured_requires_the_prescribed_seeds_and_factors():
+    """03's sweep as the notebook prescribes it: seeds 1, 2, 3 and the five factors of
+    np.logspace(-6, -3, 5), whatever the models (checked before them)."""
+    untrained = [models.mlp((500, 300)) for _ in range(15)]
+    factors = np.logspace(-6, -3, 5)
+
+    def check(seeds, values):
+        seed_column = [seed for seed in seeds for _ in values]
+        value_column = [value for _ in seeds for value in values]
+        grading.check_sweep_measured(np.full((len(seeds), len(values)), 0.9), untrained,
+                                     seed_column, value_column, [], "mnist")
+
+    with pytest.raises(AssertionError, match=r"seeds \[7, 8, 9\].*seeds=\[1, 2, 3\]"):
+        check([7, 8, 9], factors)
+    with pytest.raises(AssertionError, match=r"factors 1, 2, 3, 4, 5.*1e-06, 5\.62e-06"):
+        check([1, 2, 3], [1, 2, 3, 4, 5])
+    for right in (10.0 ** np.linspace(-6, -3, 5), [1e-6, 5.6e-6, 3.2e-5, 1.8e-4, 1e-3]):
+        # the right factors (rounded as test_l2_factors accepts them): on to the runs
+        with pytest.raises(AssertionError, match="does not have weights that cnnkit.train"):
+            check([1, 2, 3], right)
+
+
+def test_sweep_measured_requires_fresh_runs_of_the_prescribed_training():
+    """Each run of the sweep trains a fresh model the prescribed epochs on x_fit[:n_train]:
+    2 epochs instead of 1, other images, a model that starts from trained weights, or
+    model.fit instead of the sweep are refused (before any accuracy is measured)."""
+    from cnnkit import train
+
+    one_run = SweepPlan(seeds=(1,), values=(1e-4,), epochs=1, batch_size=64, n_train=128)
+    x, y = _fit_data(256)
+
+    def sweep(**options):
+        return _small_sweep(values=one_run.values, test_data=(x[:10], y[:10]), **options)
+
+    with pytest.raises(AssertionError, match="made 4 steps, but 1 epoch"):
+        _measured(sweep(epochs=2), one_run)
+    with pytest.raises(AssertionError, match="trained on other data than x_fit"):
+        _measured(sweep(data=(x[128:], y[128:])), one_run)
+    pretrained = _compiled_mlp(1e-4)
+    train(pretrained, x[:128], y[:128], epochs=1, batch_size=64, verbose=0)
+
+    def warm_started(factor):
+        model = _compiled_mlp(factor)
+        model.set_weights(pretrained.get_weights())
+        return model
+
+    with pytest.raises(AssertionError, match="continued from the weights of an earlier"):
+        _measured(sweep(build=warm_started), one_run)
+    fitted = _compiled_mlp(1e-4)  # trained other than pretrained: weights of its own
+    fitted.fit(x[:128], y[:128], epochs=1, batch_size=32, verbose=0)
+    own_loop = {"seed": [1], "value": [1e-4], "model": [fitted], "test_accuracy": [0.5]}
+    with pytest.raises(AssertionError, match="does not have weights that cnnkit.train"):
+        _measured(own_loop, one_run)
 
 
 @pytest.mark.slow

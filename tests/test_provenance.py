@@ -148,23 +148,82 @@ def test_a_model_fitted_to_the_test_set_does_not_generalise():
     grading.check_generalises(_tiny_cnn(), "fashion_mnist")  # chance on both: no gap
 
 
-def test_sweep_models_check_measures_every_model_on_the_test_set():
+def _regularized_mlp(factor):
+    """03's build_regularized_mlp: a new, compiled 500-300 MLP with L2 `factor`."""
+    from cnnkit.models import mlp
+
+    model = mlp((500, 300), l2=factor)
+    model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.SGD(0.1),
+                  metrics=["accuracy"])
+    return model
+
+
+@pytest.fixture
+def small_l2_sweep(monkeypatch):
+    """03's prescribed sweep made small (cnnkit.grading.mlp_vs_cnn.L2_SWEEP): seeds 1 and 2,
+    one factor, one epoch of 32 on the first 64 training images."""
+    from cnnkit.grading import mlp_vs_cnn
+    from cnnkit.grading.sweeps import SweepPlan
+
+    plan = SweepPlan(seeds=(1, 2), values=(1e-4,), epochs=1, batch_size=32, n_train=64,
+                     value_name="factor")
+    monkeypatch.setattr(mlp_vs_cnn, "L2_SWEEP", plan)
+    return plan
+
+
+def _test_data():
+    _, (x_test, y_test) = load_dataset("mnist")
+    return to_model_input(x_test), keras.utils.to_categorical(y_test, 10)
+
+
+def test_sweep_models_check_measures_every_model_on_the_test_set(small_l2_sweep):
     """A sweep measured on other images than the test set fails visibly, as hidden."""
     x, y = _data()
-    _, (x_test, y_test) = load_dataset("mnist")
-    test_data = (to_model_input(x_test), keras.utils.to_categorical(y_test, 10))
     on_test = experiments.replicated_sweep(
-        _tiny_cnn, [1e-4], seeds=[1, 2], training_data=(x, y), test_data=test_data,
+        _regularized_mlp, [1e-4], seeds=[1, 2], training_data=(x, y), test_data=_test_data(),
         epochs=1, batch_size=32, verbose=0)
     checks.check_sweep_models(on_test, experiments.sweep_grid(on_test), "mnist")
     on_training = experiments.replicated_sweep(
-        _tiny_cnn, [1e-4], seeds=[1, 2], training_data=(x, y), test_data=(x, y),
+        _regularized_mlp, [1e-4], seeds=[1, 2], training_data=(x, y), test_data=(x, y),
         epochs=1, batch_size=32, verbose=0)
     with pytest.raises(AssertionError, match="never the validation images"):
         checks.check_sweep_models(on_training, experiments.sweep_grid(on_training), "mnist")
     with pytest.raises(AssertionError, match="never the validation images"):
         checks.check_measured_accuracy(on_training["test_accuracy"][0], on_training["model"][0],
                                        "mnist", "the accuracy")
+
+
+def test_sweep_models_check_applies_the_hidden_rules_of_the_sweep(small_l2_sweep):
+    """What the hidden check_sweep_measured refuses, the visible check refuses first, and
+    says how to run the sweep: models trained with model.fit in an own loop, models of
+    another builder, other seeds."""
+    from cnnkit.training import set_seed
+
+    x, y = _data()
+    x_test, y_test = _test_data()
+    own_loop = {"seed": [], "value": [], "test_accuracy": [], "model": []}
+    for seed in small_l2_sweep.seeds:
+        set_seed(seed)
+        model = _regularized_mlp(1e-4)
+        # batch 16, not the plan's 32: no cnnkit.train run of another test made these weights
+        model.fit(x, y, epochs=1, batch_size=16, verbose=0)
+        accuracy = grading.measure_test_accuracy(model, "mnist")
+        for key, item in zip(own_loop, (seed, 1e-4, accuracy, model)):
+            own_loop[key].append(item)
+    fix = r"[\s\S]*Run the sweep as the text says: .*replicated_sweep\(build_regularized_mlp"
+    with pytest.raises(AssertionError, match="does not have weights that cnnkit.train" + fix):
+        checks.check_sweep_models(own_loop, experiments.sweep_grid(own_loop), "mnist")
+
+    other = experiments.replicated_sweep(
+        _tiny_cnn, [1e-4], seeds=[1, 2], training_data=(x, y), test_data=(x_test, y_test),
+        epochs=1, batch_size=32, verbose=0)
+    with pytest.raises(AssertionError, match="is not the 500-300 MLP" + fix):
+        checks.check_sweep_models(other, experiments.sweep_grid(other), "mnist")
+    seeds = experiments.replicated_sweep(
+        _regularized_mlp, [1e-4], seeds=[7, 8], training_data=(x, y), test_data=(x_test, y_test),
+        epochs=1, batch_size=32, verbose=0)
+    with pytest.raises(AssertionError, match=r"seeds \[7, 8\]" + fix):
+        checks.check_sweep_models(seeds, experiments.sweep_grid(seeds), "mnist")
 
 
 def test_sweep_models_check_needs_the_models_behind_the_grid():

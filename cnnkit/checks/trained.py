@@ -79,8 +79,11 @@ def check_measured_accuracy(reported, model: keras.Model, dataset: str, what: st
 
 def check_sweep_models(sweep, sweep_accuracy, dataset: str | None = None) -> None:
     """Check that `sweep` is a `replicated_sweep` table with its trained models, and that
-    `sweep_accuracy` is its test accuracies arranged by `sweep_grid`; with `dataset`, also
-    that every model measures its accuracy on that test set."""
+    `sweep_accuracy` is its test accuracies arranged by `sweep_grid`. With `dataset`, also
+    apply the hidden test's rules to 03's weight-decay sweep
+    (`cnnkit.grading.check_sweep_measured`): the prescribed seeds and factors, every run a
+    new 500-300 MLP trained by `replicated_sweep` as prescribed on `x_fit[:10000]`, and every
+    accuracy what its model measures on that test set."""
     from cnnkit.experiments import sweep_grid
 
     if not isinstance(sweep, dict) or not isinstance(sweep.get("model"), list):
@@ -94,7 +97,22 @@ def check_sweep_models(sweep, sweep_accuracy, dataset: str | None = None) -> Non
         _fail("`sweep_accuracy` is not cnnkit.experiments.sweep_grid(sweep): every accuracy "
               "must be the one the sweep measured")
     if dataset is not None:
-        for model, seed, value, accuracy in zip(sweep["model"], sweep["seed"], sweep["value"],
-                                                sweep["test_accuracy"]):
-            _measured(accuracy, model, dataset, f"the accuracy of seed {seed}, factor {value:g}")
+        from cnnkit.grading import mlp_vs_cnn  # the hidden test's own rules
+
+        plan = mlp_vs_cnn.L2_SWEEP
+        try:
+            mlp_vs_cnn.check_sweep_measured(sweep_accuracy, sweep["model"], sweep["seed"],
+                                            sweep["value"], training_log(), dataset)
+        except AssertionError as error:
+            _fail(f"{error}.\nRun the sweep as the text says: sweep = cnnkit.experiments."
+                  f"replicated_sweep(build_regularized_mlp, l2_factors, seeds={list(plan.seeds)}, "
+                  f"training_data=(x_fit[:{plan.n_train}], y_fit[:{plan.n_train}]), "
+                  "test_data=(x_test_prepared, y_test_onehot), "
+                  f"epochs={plan.epochs}, batch_size={plan.batch_size}), with the "
+                  f"{len(plan.values)} factors of l2_factors (from {plan.values[0]:g} to "
+                  f"{plan.values[-1]:g}, evenly spaced on a log scale) and a "
+                  "build_regularized_mlp(factor) that builds and compiles a new 500-300 MLP on "
+                  "every call. Measure on the test set, never the validation images, and do not "
+                  "train the models any other way (model.fit) or change them afterwards. Then "
+                  "run the notebook again from the top.")
     print(f"OK: {len(sweep['model'])} trained models behind sweep_accuracy")

@@ -139,8 +139,9 @@ def check_results_table(table, baseline: dict, variants) -> None:
 def check_results_models(table, trained_models, baseline: dict, variants, dataset: str,
                          n_train: int) -> None:
     """Check the models behind a `run_variants` table as the hidden test does: each trained
-    by the notebook as its configuration says, on the first `n_train` training images
-    (`x_fit`, `y_fit`), and measuring its row's test accuracy on the `dataset` test set."""
+    by the notebook as its configuration says (its layers, optimizer settings, loss and
+    steps), on the first `n_train` training images (`x_fit`, `y_fit`), and measuring its
+    row's test accuracy on the `dataset` test set."""
     from cnnkit.grading.variants import check_results_measured  # the hidden test's own rules
     from cnnkit.provenance import training_log
 
@@ -151,7 +152,9 @@ def check_results_models(table, trained_models, baseline: dict, variants, datase
     except AssertionError as error:
         _fail(f"{error}. Call run_variants as the text says: training_data=(x_fit, y_fit) and "
               "test_data=(x_test_prepared, y_test_onehot), with the trained_models it returns "
-              "unchanged; then run the notebook again from the top.")
+              "unchanged (run_variants builds and compiles every model as its configuration "
+              "says: do not compile, train or replace them yourself); then run the notebook "
+              "again from the top.")
     print(f"OK: the {len(table)} models were trained as configured on x_fit and y_fit, and "
           "measure their rows' test accuracies")
 
@@ -159,9 +162,20 @@ def check_results_models(table, trained_models, baseline: dict, variants, datase
 def check_improvement(table, points: float = 5.0) -> int:
     """Check that a single-change variant beats the baseline row by `points` percentage points.
 
+    First, as the hidden test does, the baseline row must reach what the baseline reaches
+    when trained as configured (`cnnkit.grading.variants.check_baseline_accuracy`).
     Returns the row index of the best variant that changes exactly one aspect.
     """
+    from cnnkit.grading.variants import check_baseline_accuracy  # the hidden test's own rule
+
     base = table[0]
+    try:
+        check_baseline_accuracy(base["test_accuracy"])
+    except AssertionError as error:
+        _fail(f"{error}: run run_variants(baseline, variants, ...) with baseline = "
+              "dict(cnnkit.models.SIMPLE_CNN_CONFIG) unchanged, and do not change the "
+              "baseline's model, weights or training yourself; then run the notebook again "
+              "from the top.")
     single = [
         i for i, row in enumerate(table[1:], start=1)
         if len(changed_aspects(base["config"], row["config"])) == 1

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import keras
+import numpy as np
 
 from cnnkit.architecture import LayerRow, is_convolutional, layer_table
 from cnnkit.checks import check_hidden_l2, check_log_spaced, check_replicates
 from cnnkit.grading.common import check_min_accuracy, check_model
-from cnnkit.grading.sweeps import check_sweep_runs
+from cnnkit.grading.sweeps import SweepPlan, check_sweep_runs
 from cnnkit.grading.trained import check_measured
 
 MLP_64_64 = [
@@ -22,6 +23,13 @@ MLP_500_300 = [
     LayerRow("Dense", (None, 300), 150300, "relu"),
     LayerRow("Dense", (None, 10), 3010, "softmax"),
 ]
+L2_SWEEP = SweepPlan(seeds=(1, 2, 3), values=tuple(np.logspace(-6, -3, 5)), epochs=5,
+                     batch_size=128, n_train=10_000, value_name="factor", value_rtol=0.02)
+"""The weight-decay sweep 03 prescribes: `replicated_sweep(build_regularized_mlp,
+l2_factors, seeds=[1, 2, 3], training_data=(x_fit[:10000], y_fit[:10000]),
+test_data=(x_test_prepared, y_test_onehot), epochs=5, batch_size=128)` with
+`l2_factors = np.logspace(-6, -3, 5)`. Factors rounded to two significant digits (1e-6,
+5.6e-6, ...) count, within 2%, as `check_l2_factors` (test_l2_factors) counts them."""
 CONVNET_PARAM_LIMIT = 500_000
 """At most this many parameters in 03's convnet: fewer than the 500-300 MLP (545,810), far
 fewer than a Dense layer that stores the 10,000 test images (7,840,000 weights)."""
@@ -55,17 +63,29 @@ def check_convnet(model: keras.Model, name: str, minimum: float) -> None:
 
 
 def check_sweep_measured(sweep_accuracy, sweep_models, sweep_seeds, sweep_values, log,
-                         name: str) -> None:
-    """Assert that every value of `sweep_accuracy` `(replicates, factors)` is what its model
-    measures on the trusted test set, and that each model is the 500-300 MLP, trained by the
-    notebook (`check_trained_by_kit`), each one separately.
+                         name: str, plan: SweepPlan | None = None) -> None:
+    """Assert that the sweep is the experiment `plan` prescribes (by default `L2_SWEEP`):
+    its seeds and factors, every run a fresh model trained by the notebook
+    (`check_trained_by_kit`), each one separately, with the prescribed steps on the first
+    `plan.n_train` training images; that each model is the 500-300 MLP; and that every
+    value of `sweep_accuracy` `(replicates, factors)` is what its model measures on the
+    trusted test set.
 
-    `sweep_models`, `sweep_seeds` and `sweep_values` are the `"model"`, `"seed"` and
-    `"value"` columns of the `replicated_sweep` table, one entry per run.
+    Each model's L2 factor is not checked against its value: that mistake is
+    test_l2_model's to score, once. `sweep_models`, `sweep_seeds` and `sweep_values` are the
+    `"model"`, `"seed"` and `"value"` columns of the `replicated_sweep` table, one entry
+    per run.
     """
+    plan = L2_SWEEP if plan is None else plan
+
     def check_run(model: keras.Model, accuracy: float, seed, value) -> None:
-        check_model(model, MLP_500_300)  # its L2 factor is test_l2_model's to score
+        try:
+            check_model(model, MLP_500_300)
+        except AssertionError as error:
+            raise AssertionError(f"the sweep's model of seed {seed}, factor {value:g} is not "
+                                 f"the 500-300 MLP: {error}") from None
         check_measured(accuracy, model, name, f"the accuracy of seed {seed}, factor {value:g}")
 
-    check_sweep_runs(sweep_accuracy, sweep_models, sweep_seeds, sweep_values, log, check_run)
+    check_sweep_runs(sweep_accuracy, sweep_models, sweep_seeds, sweep_values, log, check_run,
+                     plan, name)
     print(f"measured: all {len(list(sweep_models))} sweep models")
