@@ -236,6 +236,7 @@ def test_the_reference_sweep_is_the_prescribed_experiment():
     assert data_fingerprint(*call["training_data"]) == trusted_fit_data("mnist", 10_000)
 
 
+@pytest.mark.slow  # trains 500-300 MLPs: keeps `make test-fast` under 2 minutes
 def test_a_run_of_the_reference_sweep_passes_the_hidden_rule():
     """One run of the reference sweep (its first seed and factor: 5 epochs on 10,000
     images, a few seconds), checked by the hidden rule with the plan cut to that run."""

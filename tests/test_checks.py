@@ -273,6 +273,7 @@ def test_results_models_check_catches_the_wrong_training_data_before_the_hidden_
         checks.check_results_models(table, trained, base, variants, "fashion_mnist", 64)
 
 
+@pytest.mark.slow  # trains several models: keeps `make test-fast` under 2 minutes
 def test_results_models_check_catches_an_optimizer_or_loss_other_than_configured():
     """The visible check applies the hidden rule first: a model of the table compiled with
     SGD with momentum and Nesterov and a squared-error loss, trained the configured steps

@@ -185,6 +185,7 @@ def test_baseline_minimum_comes_from_the_calibrated_baseline_runs():
     assert BASELINE_MINIMUM == math.floor(100 * lowest - 1.5) / 100 == 0.72
 
 
+@pytest.mark.slow  # trains several models: keeps `make test-fast` under 2 minutes
 def test_variant_gain_refuses_a_sabotaged_baseline():
     """A baseline whose weights were zeroed before an otherwise normal training stays at
     chance: any variant would "gain" many points. It is below what the baseline's
@@ -335,6 +336,7 @@ def _measured(sweep, plan=SMALL_SWEEP):
                                  sweep["value"], provenance.training_log(), "mnist", plan=plan)
 
 
+@pytest.mark.slow  # trains 500-300 MLPs: keeps `make test-fast` under 2 minutes
 def test_sweep_measured_checks_every_model_of_the_sweep():
     """03's sweep: every accuracy of the grid is what its own trained 500-300 MLP measures
     (`check_sweep_measured`, built on `cnnkit.grading.sweeps.check_sweep_runs`)."""
@@ -375,6 +377,7 @@ def test_sweep_measured_requires_the_prescribed_seeds_and_factors():
             check([1, 2, 3], right)
 
 
+@pytest.mark.slow  # trains 500-300 MLPs: keeps `make test-fast` under 2 minutes
 def test_sweep_measured_requires_fresh_runs_of_the_prescribed_training():
     """Each run of the sweep trains a fresh model the prescribed epochs on x_fit[:n_train]:
     2 epochs instead of 1, other images, a model that starts from trained weights, or

@@ -193,6 +193,7 @@ def test_sweep_models_check_measures_every_model_on_the_test_set(small_l2_sweep)
                                        "mnist", "the accuracy")
 
 
+@pytest.mark.slow  # trains several models: keeps `make test-fast` under 2 minutes
 def test_sweep_models_check_applies_the_hidden_rules_of_the_sweep(small_l2_sweep):
     """What the hidden check_sweep_measured refuses, the visible check refuses first, and
     says how to run the sweep: models trained with model.fit in an own loop, models of

@@ -149,10 +149,6 @@ def check_scheduled_training(model: keras.Model, history) -> None:
               "call of at least 2 epochs (and pass the record it returns) so the curves show "
               "a trend")
     optimizer = getattr(model, "optimizer", None)
-    if optimizer is not None and int(optimizer.iterations) == 0:
-        _fail("the model's optimizer has made no training step, so it is not the one "
-              "cnnkit.train trained with: compile compact_model (with its schedule) before "
-              "cnnkit.train, and do not compile it again after training")
     schedule = getattr(optimizer, "_learning_rate", None)
     if not isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
         _fail("the optimizer's learning rate is a constant: pass a schedule such as "
@@ -162,6 +158,10 @@ def check_scheduled_training(model: keras.Model, history) -> None:
               "your own: that is code, which the grader never runs, so the model could not "
               "be graded. Use one of Keras's schedules (keras.optimizers.schedules: "
               "CosineDecay, ExponentialDecay, PiecewiseConstantDecay, ...)")
+    if optimizer is not None and int(optimizer.iterations) == 0:
+        _fail("the model's optimizer has made no training step, so it is not the one "
+              "cnnkit.train trained with: compile compact_model (with its schedule) before "
+              "cnnkit.train, and do not compile it again after training")
     check_gradable(model, "compact_model")
     print(f"OK: {len(values['val_loss'])} epochs with validation curves, learning rate "
           f"from {type(schedule).__name__}")
