@@ -244,19 +244,26 @@ def test_results_table_check_accepts_complete_and_names_gaps():
         checks.check_results_table(broken, BASE02, GOOD_VARIANTS)
 
 
+def _tiny_variants():
+    """02's baseline and an Adam variant for 1 epoch of 32, x_fit and y_fit the first 64
+    Fashion-MNIST training images, and the test set: (base, variants, x_fit, y_fit, test)."""
+    from cnnkit.data import load_dataset, to_model_input
+
+    base = dict(models.SIMPLE_CNN_CONFIG, epochs=1, batch_size=32)
+    (x_train, y_train), (x_test, y_test) = load_dataset("fashion_mnist")
+    x_fit = to_model_input(x_train)[:64]
+    y_fit = keras.utils.to_categorical(y_train, 10)[:64]
+    test = (to_model_input(x_test), keras.utils.to_categorical(y_test, 10))
+    return base, [dict(base, optimizer="adam")], x_fit, y_fit, test
+
+
 @pytest.mark.slow  # six short trainings and six measurements on 10,000 images: about 13 s
 def test_results_models_check_catches_the_wrong_training_data_before_the_hidden_test():
     """The visible check applies the hidden rules: the prescribed x_fit, y_fit (here the
     first 64 training images) and accuracies measured on the test set."""
     from cnnkit import experiments
-    from cnnkit.data import load_dataset, to_model_input
 
-    base = dict(models.SIMPLE_CNN_CONFIG, epochs=1, batch_size=32)
-    variants = [dict(base, optimizer="adam")]
-    (x_train, y_train), (x_test, y_test) = load_dataset("fashion_mnist")
-    x_fit = to_model_input(x_train)[:64]
-    y_fit = keras.utils.to_categorical(y_train, 10)[:64]
-    test = (to_model_input(x_test), keras.utils.to_categorical(y_test, 10))
+    base, variants, x_fit, y_fit, test = _tiny_variants()
 
     def run(y, test_data=test):
         return experiments.run_variants(base, variants, training_data=(x_fit, y),
@@ -279,15 +286,9 @@ def test_results_models_check_catches_an_optimizer_or_loss_other_than_configured
     SGD with momentum and Nesterov and a squared-error loss, trained the configured steps
     on x_fit, is not trained as its configuration says."""
     from cnnkit import experiments, train
-    from cnnkit.data import load_dataset, to_model_input
     from cnnkit.grading import measure_test_accuracy
 
-    base = dict(models.SIMPLE_CNN_CONFIG, epochs=1, batch_size=32)
-    variants = [dict(base, optimizer="adam")]
-    (x_train, y_train), (x_test, y_test) = load_dataset("fashion_mnist")
-    x_fit = to_model_input(x_train)[:64]
-    y_fit = keras.utils.to_categorical(y_train, 10)[:64]
-    test = (to_model_input(x_test), keras.utils.to_categorical(y_test, 10))
+    base, variants, x_fit, y_fit, test = _tiny_variants()
     table, trained = experiments.run_variants(base, variants, training_data=(x_fit, y_fit),
                                               validation_data=(x_fit, y_fit), test_data=test,
                                               verbose=0)
