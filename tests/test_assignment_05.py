@@ -377,6 +377,7 @@ def kernel_sweep():
         test_data=(x[55000:], y[55000:]), epochs=1, batch_size=64, verbose=0)
 
 
+@pytest.mark.slow  # trains several models: keeps `make test-fast` under 2 minutes
 def test_kernel_sweep_is_checked_against_its_trained_models(kernel_sweep, monkeypatch,
                                                            tmp_path):
     probes = tiny_kernel_cnn(3), tiny_kernel_cnn(7)
@@ -391,6 +392,7 @@ def test_kernel_sweep_is_checked_against_its_trained_models(kernel_sweep, monkey
                                got["probe_7"], got["training"], minimum=0.0)
 
 
+@pytest.mark.slow  # trains several models: keeps `make test-fast` under 2 minutes
 def test_a_kernel_table_without_its_trained_models_fails(kernel_sweep):
     """A hand-written table, or one whose rows are not what its models measure or whose
     models the sweep did not train, earns nothing hidden: the visible check says so first."""

@@ -164,6 +164,7 @@ def _tiny_rerun(settings, positions):
                         epochs=2, batch_size=32, verbose=0)
 
 
+@pytest.mark.slow  # trains several models: keeps `make test-fast` under 2 minutes
 def test_the_visible_check_applies_the_hidden_rules_to_the_runs(tiny_runs, tiny_prescription,
                                                                 monkeypatch):
     """Runs on other images, a run left out or a shorter training: both checks fail, the

@@ -97,6 +97,7 @@ def test_untrained_swapped_or_changed_models_are_refused():
         checks.check_trained_here(_tiny_cnn(), "mnist")
 
 
+@pytest.mark.slow  # trains several models: keeps `make test-fast` under 2 minutes
 def test_a_run_on_other_data_than_x_fit_fails_visibly_and_hidden():
     """Trained on test images (and the held-out ones, which hides it from the generalisation
     check): the run's data is not x_fit's."""
