@@ -52,12 +52,14 @@ demo: venv data release
 	$(PY) -m autograder.demo
 
 # The heavy gradings marked `concurrent` two at a time (two gradings on 2 cores do about a
-# third more per hour than one after the other: benchmarks/README.md), then the rest one at
-# a time: the budget test times the reference gradings alone, and the fixture batches have
-# tight cell timeouts.
+# third more per hour than one after the other: benchmarks/README.md), the unit tests two at
+# a time as in test-fast, then the other slow tests one at a time: the budget test times the
+# reference gradings alone, and the fixture batches have tight cell timeouts. The last run
+# lists its slowest tests.
 test: venv data
 	$(PY) -m pytest -m concurrent -n 2
-	$(PY) -m pytest -m "not concurrent"
+	$(PY) -m pytest -m "not slow and not concurrent" -n 2
+	$(PY) -m pytest -m "slow and not concurrent" --durations=25
 
 test-fast: venv data
 	$(PY) -m pytest -m "not slow" -n 2

@@ -68,7 +68,9 @@ def to_model_input(x: np.ndarray) -> np.ndarray:
     if x.ndim != 3:
         raise ValueError(f"expected images of shape (N, 28, 28) or (N, 28, 28, 1), got "
                          f"{x.shape} (for a single image use x[np.newaxis])")
-    return (x.astype(np.float32) / 255.0)[..., np.newaxis]
+    images = x.astype(np.float32)
+    images /= 255  # in place: one float32 copy of the images, not two
+    return images[..., np.newaxis]
 
 
 # --- per-pixel standardisation (assignment 04) ----------------------------------------
