@@ -43,6 +43,17 @@ def notebook_of(folder: Path) -> Path:
     return notebooks[0]
 
 
+def same_padding_cnn():
+    """01's network with its convolution padded ('same'): 28x28 stays 28x28, a common slip."""
+    import keras
+    from keras import layers
+
+    return keras.Sequential([keras.Input((28, 28, 1)),
+                             layers.Conv2D(32, 3, padding="same", activation="relu"),
+                             layers.MaxPooling2D(), layers.Flatten(),
+                             layers.Dense(10, activation="softmax")])
+
+
 def replaced_submission(assignment: str, path: Path, solutions: dict[str, str]) -> Path:
     """Write to `path` the reference notebook of `assignment` with the given solution cells
     (by grade_id) replaced by `solutions`, as a student's submission."""

@@ -7,6 +7,7 @@ from keras import layers
 from cnnkit import models
 from cnnkit.architecture import LayerRow, compare, format_table, is_convolutional, layer_table
 from cnnkit.grading import SIMPLE_CNN
+from tests.conftest import same_padding_cnn
 
 
 def functional_with_separate_activations():
@@ -66,15 +67,7 @@ def test_table_rows_state_type_shape_params_activation():
 
 
 def test_compare_names_wrong_shape_and_params():
-    model = keras.Sequential(
-        [
-            keras.Input((28, 28, 1)),
-            layers.Conv2D(32, 3, padding="same", activation="relu"),
-            layers.MaxPooling2D(),
-            layers.Flatten(),
-            layers.Dense(10, activation="softmax"),
-        ]
-    )
+    model = same_padding_cnn()
     differences = compare(model, SIMPLE_CNN)
     assert "layer 1 (Conv2D) has output shape (None, 28, 28, 32), expected (None, 26, 26, 32)" in (
         differences

@@ -6,18 +6,11 @@ from keras import layers
 
 from cnnkit import checks, models
 from cnnkit.grading import SIMPLE_CNN
+from tests.conftest import same_padding_cnn
 
 
 def test_architecture_hint_for_same_padding():
-    model = keras.Sequential(
-        [
-            keras.Input((28, 28, 1)),
-            layers.Conv2D(32, 3, padding="same", activation="relu"),
-            layers.MaxPooling2D(),
-            layers.Flatten(),
-            layers.Dense(10, activation="softmax"),
-        ]
-    )
+    model = same_padding_cnn()
     with pytest.raises(AssertionError) as error:
         checks.check_architecture(model, SIMPLE_CNN)
     message = str(error.value)
