@@ -163,7 +163,7 @@ def cnn_from_config(
     return model
 
 
-# --- fully connected networks and a small convnet (assignment 03) -----------------------
+# --- fully connected networks (assignment 03) ------------------------------------------
 
 
 def mlp(
@@ -190,72 +190,3 @@ def mlp(
         stack.append(layers.Dense(units, activation="relu", kernel_regularizer=regularizer))
     stack.append(layers.Dense(num_classes, activation="softmax"))
     return keras.Sequential(stack, name="mlp")
-
-
-def small_convnet(input_shape: tuple = (28, 28, 1), num_classes: int = 10) -> keras.Model:
-    """Two convolution blocks and a dropout before the output: the reference CNN of 03.
-
-    Input `(batch, 28, 28, 1)`; Conv(32, 3x3, ReLU) gives `(batch, 26, 26, 32)`, pooling
-    `(batch, 13, 13, 32)`, Conv(64, 3x3, ReLU) `(batch, 11, 11, 64)`, pooling
-    `(batch, 5, 5, 64)`, flattening `(batch, 1600)`; Dropout(0.5) and
-    Dense(`num_classes`, softmax) give the class probabilities. 34,826 parameters.
-    """
-    return keras.Sequential(
-        [
-            keras.Input(shape=input_shape),
-            layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
-            layers.MaxPooling2D(pool_size=(2, 2)),
-            layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
-            layers.MaxPooling2D(pool_size=(2, 2)),
-            layers.Flatten(),
-            layers.Dropout(0.5),
-            layers.Dense(num_classes, activation="softmax"),
-        ],
-        name="small_convnet",
-    )
-
-
-# --- a too-small and a too-large model (assignment 04) --------------------------------
-
-
-def tiny_cnn(input_shape: tuple = (28, 28, 1), num_classes: int = 10) -> keras.Model:
-    """A deliberately tiny CNN: Conv(1 filter, 3x3, ReLU) -> MaxPool(7x7) -> Dense(softmax).
-
-    Input `(batch, 28, 28, 1)`; the convolution gives `(batch, 26, 26, 1)`, pooling
-    `(batch, 3, 3, 1)`, flattening `(batch, 9)`, the output `(batch, num_classes)`.
-    110 parameters for 10 classes. Returned uncompiled.
-    """
-    return keras.Sequential(
-        [
-            keras.Input(shape=input_shape),
-            layers.Conv2D(1, kernel_size=(3, 3), activation="relu"),
-            layers.MaxPooling2D(pool_size=(7, 7)),
-            layers.Flatten(),
-            layers.Dense(num_classes, activation="softmax"),
-        ],
-        name="tiny_cnn",
-    )
-
-
-def wide_mlp(
-    units: int = 512, input_shape: tuple = (28, 28, 1), num_classes: int = 10
-) -> keras.Model:
-    """A large fully connected network: Flatten -> Dense(units) x 2 (ReLU) -> Dense(softmax).
-
-    Input `(batch, 28, 28, 1)` is flattened to `(batch, 784)`; both hidden layers give
-    `(batch, units)`, the output `(batch, num_classes)`. 669,706 parameters with the
-    default 512 units. Returned uncompiled.
-    """
-    if isinstance(units, bool) or not isinstance(units, int) or units < 1:
-        raise ValueError(f"units must be a positive whole number, got {units!r}")
-    return keras.Sequential(
-        [
-            keras.Input(shape=input_shape),
-            layers.Flatten(),
-            layers.Dense(units, activation="relu"),
-            layers.Dense(units, activation="relu"),
-            layers.Dense(num_classes, activation="softmax"),
-        ],
-        name="wide_mlp",
-    )
-

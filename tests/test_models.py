@@ -75,10 +75,10 @@ def test_incomplete_configuration_names_the_missing_keys():
         models.validate_config([("optimizer", "adam")])
 
 
-# --- fully connected networks and a small convnet (assignment 03) -----------------------
+# --- fully connected networks (assignment 03) ------------------------------------------
 
 
-def test_mlps_and_small_convnet_have_the_03_parameter_counts():
+def test_mlps_have_the_03_parameter_counts():
     from cnnkit.checks import kernel_l2_factor
     from cnnkit.grading import MLP_64_64, MLP_500_300
 
@@ -86,14 +86,3 @@ def test_mlps_and_small_convnet_have_the_03_parameter_counts():
     wide = models.mlp((500, 300), l2=1e-4)
     assert layer_table(wide) == MLP_500_300
     assert [kernel_l2_factor(layer) for layer in wide.layers] == [None, 1e-4, 1e-4, None]
-    assert models.small_convnet().count_params() == 34826
-
-
-def test_too_small_and_too_large_models_of_assignment_04():
-    tiny, wide = models.tiny_cnn(), models.wide_mlp()
-    assert tiny.count_params() == 110
-    assert layer_table(tiny)[-1].output_shape == (None, 10)
-    assert wide.count_params() == 669_706
-    assert models.wide_mlp(units=8).count_params() == 784 * 8 + 8 + 8 * 8 + 8 + 8 * 10 + 10
-    with pytest.raises(ValueError):
-        models.wide_mlp(units=0)
