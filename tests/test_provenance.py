@@ -7,6 +7,7 @@ import keras
 import numpy as np
 import pytest
 
+from benchmarks.reference import mlp
 from cnnkit import checks, experiments, grading, provenance, train
 from cnnkit.data import load_dataset, to_model_input
 
@@ -151,8 +152,6 @@ def test_a_model_fitted_to_the_test_set_does_not_generalise():
 
 def _regularized_mlp(factor):
     """03's build_regularized_mlp: a new, compiled 500-300 MLP with L2 `factor`."""
-    from cnnkit.models import mlp
-
     model = mlp((500, 300), l2=factor)
     model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.SGD(0.1),
                   metrics=["accuracy"])

@@ -4,13 +4,14 @@ import keras
 import numpy as np
 import pytest
 
+from benchmarks.reference import mlp
 from cnnkit import grading, models
 from cnnkit.grading.sweeps import SweepPlan
 
 
 def test_l2_mlp_check_survives_a_capture(monkeypatch, tmp_path):
     monkeypatch.setenv(grading.CAPTURE_ENV, str(tmp_path))
-    right, wrong = models.mlp((500, 300), l2=1e-3), models.mlp((500, 300))
+    right, wrong = mlp((500, 300), l2=1e-3), mlp((500, 300))
     string = keras.Sequential([
         keras.Input(shape=(28, 28, 1)), keras.layers.Flatten(),
         keras.layers.Dense(500, activation="relu", kernel_regularizer="l2"),
@@ -25,7 +26,7 @@ def test_l2_mlp_check_survives_a_capture(monkeypatch, tmp_path):
     with pytest.raises(AssertionError, match="has L2 factor 0.01"):
         grading.check_l2_mlp(loaded["string"], 1e-3)
     with pytest.raises(AssertionError, match="parameters"):
-        grading.check_l2_mlp(models.mlp((500, 200), l2=1e-3), 1e-3)
+        grading.check_l2_mlp(mlp((500, 200), l2=1e-3), 1e-3)
 
 
 def test_l2_factor_and_sweep_checks():
@@ -38,7 +39,7 @@ def test_l2_factor_and_sweep_checks():
 
 
 def _compiled_mlp(factor: float) -> keras.Model:
-    model = models.mlp((500, 300), l2=factor)
+    model = mlp((500, 300), l2=factor)
     model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
     return model
 
@@ -97,7 +98,7 @@ def test_sweep_measured_checks_every_model_of_the_sweep():
 def test_sweep_measured_requires_the_prescribed_seeds_and_factors():
     """03's sweep as the notebook prescribes it: seeds 1, 2, 3 and the five factors of
     np.logspace(-6, -3, 5), whatever the models (checked before them)."""
-    untrained = [models.mlp((500, 300)) for _ in range(15)]
+    untrained = [mlp((500, 300)) for _ in range(15)]
     factors = np.logspace(-6, -3, 5)
 
     def check(seeds, values):
@@ -153,6 +154,6 @@ def test_sweep_measured_requires_fresh_runs_of_the_prescribed_training():
 @pytest.mark.slow
 def test_convnet_check_needs_a_convolution_and_the_accuracy():
     with pytest.raises(AssertionError, match="no convolution layer"):
-        grading.check_convnet(models.mlp(), "mnist", 0.99)
+        grading.check_convnet(mlp(), "mnist", 0.99)
     with pytest.raises(AssertionError, match="below the required 0.9900"):
         grading.check_convnet(models.small_convnet(), "mnist", 0.99)
