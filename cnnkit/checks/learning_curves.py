@@ -188,9 +188,9 @@ def _check_scaled_with(name, x, x_std, mean, std, epsilon: float) -> None:
     """Fail unless `x_std` is `(x - mean) / (std + epsilon)` (or `/ max(std, epsilon)`)."""
     epsilon = np.float32(epsilon)
     for scale in (std + epsilon, np.maximum(std, epsilon)):
-        if all(np.allclose(x_std[start:start + 5000], (x[start:start + 5000] - mean) / scale,
-                           rtol=1e-3, atol=1e-3)
-               for start in range(0, len(x), 5000)):  # in chunks: no large temporary arrays
+        parts = (slice(start, start + 5000) for start in range(0, len(x), 5000))
+        if all(np.allclose(x_std[part], (x[part] - mean) / scale, rtol=1e-3, atol=1e-3)
+               for part in parts):  # 5,000 images at a time: no large temporary arrays
             return
     own = np.allclose(x_std.mean(axis=0), 0, atol=1e-3)
     if name == "x_test_std" and own:
