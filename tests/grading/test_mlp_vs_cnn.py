@@ -4,8 +4,8 @@ import keras
 import numpy as np
 import pytest
 
-from benchmarks.reference import mlp
-from cnnkit import grading, models
+from benchmarks.reference import mlp, mnist_convnet
+from cnnkit import grading
 from cnnkit.grading.sweeps import SweepPlan
 
 
@@ -156,4 +156,4 @@ def test_convnet_check_needs_a_convolution_and_the_accuracy():
     with pytest.raises(AssertionError, match="no convolution layer"):
         grading.check_convnet(mlp(), "mnist", 0.99)
     with pytest.raises(AssertionError, match="below the required 0.9900"):
-        grading.check_convnet(models.small_convnet(), "mnist", 0.99)
+        grading.check_convnet(mnist_convnet(), "mnist", 0.99)
